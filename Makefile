@@ -1,0 +1,21 @@
+# `make run`: set up and start the service on the embedded default (SQLite, sandbox SMS).
+# `make test`: set up and run every test (PostgreSQL too when KOMEK_TEST_DATABASE_URL is set).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+$(BIN)/komek: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+.PHONY: run test lint
+run: $(BIN)/komek
+	$(BIN)/komek serve
+
+test: $(BIN)/komek
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/komek
+	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Telegram wiring: dispatcher, routers, middlewares, storage, runners."""

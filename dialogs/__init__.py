@@ -1,0 +1,1 @@
+"""The applicant's conversations (aiogram-dialog), one module per flow."""

@@ -1,0 +1,1 @@
+"""FastAPI service: staff API, Twilio and Telegram webhooks, the delivery worker, providers."""

@@ -1,0 +1,62 @@
+"""The `komek` command: database upgrades, the service, and staff tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from casework.district import DistrictConfigError, load_district
+from casework.settings import get_settings
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from casework.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+
+    settings = get_settings()
+    load_district(settings.district_file)  # fail fast, before binding the port
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="komek", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_cmd", required=True)
+    db.add_parser("upgrade", help="apply Alembic migrations").set_defaults(func=_db_upgrade)
+
+    serve = sub.add_parser("serve", help="run the service (creates and migrates the database)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.func
+    try:
+        return handler(args)
+    except DistrictConfigError as exc:
+        print(f"komek: district file: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
