@@ -46,19 +46,16 @@ class WorkingCalendar:
 
     def _year(self, year: int) -> _Year:
         if (cached := self._years.get(year)) is None:
-            # Neighbouring years too: a transfer decree may move a working day into the year
-            # before (2014's decree made Saturday 28 Dec 2013 a working day), and a late-December
-            # holiday may be observed in January.
-            kz = holidays.country_holidays(
-                "KZ", years=(year - 1, year, year + 1), language=self.language
-            )
+            # One year is enough: the library itself knows working days moved across a year end
+            # (2014's decree made Saturday 28 December 2013 a working day).
+            kz = holidays.country_holidays("KZ", years=year, language=self.language)
             first = date(year, 1, 1)
             days = (first + _DAY * i for i in range((date(year + 1, 1, 1) - first).days))
             # The library's is_working_day counts weekends, holidays, observed days, transferred
             # days off and weekend days made working by a transfer.
             cached = _Year(
                 days_off=frozenset(d for d in days if not kz.is_working_day(d)),
-                names={d: name for d, name in kz.items() if d.year == year},
+                names=dict(kz),
             )
             self._years[year] = cached
         return cached

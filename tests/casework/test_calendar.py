@@ -74,8 +74,8 @@ def test_2025_transfer_friday_3_january_off_sunday_5_january_worked(cal: Working
 
 
 def test_a_transferred_working_day_in_the_year_before_its_decree() -> None:
-    # The 2014 decree made Saturday 28 December 2013 a working day; a fresh calendar asked only
-    # about 2013 must still know it.
+    # The 2014 decree made Saturday 28 December 2013 a working day; a fresh calendar, which loads
+    # only the year asked about, must still know it.
     assert WorkingCalendar().is_working_day(date(2013, 12, 28))
     assert not WorkingCalendar().is_working_day(date(2014, 1, 3))
 

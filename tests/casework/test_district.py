@@ -46,15 +46,15 @@ def test_assistance_kind_lookup(district):
 
 def test_ceiling_in_tenge_follows_the_years_mci(district):
     mci = district.assistance_kind("fire_damage").ceiling_mci
-    assert district.ceiling("fire_damage", 2025) == mci * D("3932")
-    assert district.ceiling("fire_damage", 2026) == mci * D("4325")
+    assert district.ceiling("fire_damage", 2025) == mci * D(3932)
+    assert district.ceiling("fire_damage", 2026) == mci * D(4325)
     with pytest.raises(DistrictConfigError, match="2019"):
         district.ceiling("fire_damage", 2019)
 
 
 def test_income_threshold(district):
-    assert district.subsistence_minimum(2025) == D("46228")
-    assert district.income_threshold(2025) == (D("46228") * district.income.threshold_multiple)
+    assert district.subsistence_minimum(2025) == D(46228)
+    assert district.income_threshold(2025) == (D(46228) * district.income.threshold_multiple)
 
 
 def test_missing_year_is_a_clear_error(district):

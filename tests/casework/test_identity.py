@@ -77,7 +77,15 @@ def test_wrong_century_digit(digit):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "90010130012", "9001013001266", "90010130012a", "ИИН900101300", "９００１０１３００１２６"]
+    "raw",
+    [
+        "",
+        "90010130012",
+        "9001013001266",
+        "90010130012a",
+        "ИИН900101300",
+        "９００１０１３００１２６",
+    ],
 )
 def test_bad_format(raw):
     assert reason(raw) == "format"

@@ -4,12 +4,12 @@ import pytest
 
 from casework.income import assess_income
 
-THRESHOLD = D("46228")  # one subsistence minimum, 2025 placeholder value
+THRESHOLD = D(46228)  # one subsistence minimum, 2025 placeholder value
 
 
 def test_family_below_threshold():
     # Father's wage, mother on childcare benefit, two children without income.
-    result = assess_income([D("120000"), D("35000.50"), D(0), D(0)], THRESHOLD)
+    result = assess_income([D(120000), D("35000.50"), D(0), D(0)], THRESHOLD)
     assert result.family_income == D("155000.50")
     assert result.members == 4
     assert result.per_capita == D("38750.13")  # 38750.125 rounds half up
@@ -18,7 +18,7 @@ def test_family_below_threshold():
 
 
 def test_equal_to_threshold_is_eligible():
-    result = assess_income([D("92456"), D(0)], THRESHOLD)
+    result = assess_income([D(92456), D(0)], THRESHOLD)
     assert result.per_capita == THRESHOLD
     assert result.eligible
 
@@ -43,7 +43,7 @@ def test_single_person_without_income():
 
 def test_half_up_rounding():
     assert assess_income([D("0.01"), D(0)], THRESHOLD).per_capita == D("0.01")  # 0.005 → 0.01
-    assert assess_income([D("100"), D(0), D(0)], THRESHOLD).per_capita == D("33.33")
+    assert assess_income([D(100), D(0), D(0)], THRESHOLD).per_capita == D("33.33")
 
 
 def test_no_members_rejected():
@@ -53,7 +53,7 @@ def test_no_members_rejected():
 
 def test_negative_income_rejected():
     with pytest.raises(ValueError, match="negative"):
-        assess_income([D("50000"), D("-1")], THRESHOLD)
+        assess_income([D(50000), D(-1)], THRESHOLD)
 
 
 def test_float_rejected():
