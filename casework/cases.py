@@ -80,10 +80,12 @@ class RuleError(DomainError):
     code = "rule_violation"
 
 
-async def load_calendar(session: AsyncSession, district: District) -> WorkingCalendar:
+async def load_calendar(
+    session: AsyncSession, district: District, *, timezone: str | None = None
+) -> WorkingCalendar:
     overrides = {o.day: o.working for o in (await session.scalars(select(CalendarOverride)))}
     return WorkingCalendar(
-        timezone=district.timezone,
+        timezone=timezone or district.timezone,
         overrides=overrides,
         work_start=district.working_hours.start,
         work_end=district.working_hours.end,
@@ -119,8 +121,9 @@ async def load_application(
 
 async def reload(session: AsyncSession, application: Application) -> Application:
     """Fresh relationships after a change (async sessions cannot lazy-load)."""
+    application_id = application.id
     session.expire(application)
-    return await load_application(session, application.id)
+    return await load_application(session, application_id)
 
 
 # ---------------------------------------------------------------- applicants and drafts
@@ -449,6 +452,8 @@ async def issue_preliminary_refusal(
         mode=mode,
         details=details,
         issued_at=env.now(),
+        objections=[],  # new objects start with loaded, empty relationships (no lazy IO)
+        protocol=None,
     )
     session.add(hearing)
     app.hearings.append(hearing)
@@ -515,6 +520,7 @@ async def object_to_refusal(
     session.add(objection)
     hearing.objections.append(objection)
     await move(session, app, Status.OBJECTION_RECEIVED, actor=actor, at=env.now(), reason=via)
+    await refresh_deadlines(session, env, app)
     return objection
 
 
@@ -526,7 +532,9 @@ async def confirm_attendance(session: AsyncSession, env: CaseEnv, app: Applicati
     await record(session, app, "attendance_confirmed", actor="applicant", at=env.now())
 
 
-async def hold_hearing(session: AsyncSession, env: CaseEnv, app: Application, *, actor: str) -> None:
+async def hold_hearing(
+    session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
+) -> None:
     hearing = open_hearing(app)
     assert hearing is not None
     await move(session, app, Status.HEARING_HELD, actor=actor, at=env.now())
@@ -542,7 +550,9 @@ async def make_protocol(
     if not text.strip():
         raise RuleError("the protocol needs its text")
     await move(session, app, Status.PROTOCOL_MADE, actor=actor, at=env.now())
-    protocol = HearingProtocol(hearing_id=hearing.id, text=text, made_by=actor, made_at=env.now())
+    protocol = HearingProtocol(
+        hearing_id=hearing.id, text=text, made_by=actor, made_at=env.now(), remarks=[]
+    )
     session.add(protocol)
     hearing.protocol = protocol
     await session.flush()
@@ -576,6 +586,7 @@ async def submit_remarks(
     session.add(remark)
     protocol.remarks.append(remark)
     await move(session, app, Status.REMARKS_RECEIVED, actor=actor, at=env.now())
+    await refresh_deadlines(session, env, app)
     return remark
 
 
@@ -606,7 +617,11 @@ async def grant(
         application_id=app.id, granted=True, decided_by=actor, decided_at=env.now()
     )
     decision.assistance = Assistance(
-        kind=kind, amount=amount, periodicity=periodicity, starts_on=starts_on or env.today()
+        kind=kind,
+        amount=amount,
+        periodicity=periodicity,
+        starts_on=starts_on or env.today(),
+        termination=None,
     )
     session.add(decision)
     app.decisions.append(decision)
@@ -634,6 +649,7 @@ async def refuse(
         refusal_grounds=[g.value for g in grounds],
         decided_by=actor,
         decided_at=env.now(),
+        assistance=None,
     )
     await move(
         session,
@@ -660,7 +676,7 @@ async def mark_notified(
 
 
 def payment_stops_on(ground: TerminationGround, found_on: date) -> date:
-    """DR §24: death, moving out, institution — from the next month; the rest — from the day found."""
+    """DR §24: death, moving out, institution: from the next month; the rest: from the day found."""
     if TERMINATION_RULES[ground].stops is PaymentStops.DATE_FOUND:
         return found_on
     last = _months.monthrange(found_on.year, found_on.month)[1]

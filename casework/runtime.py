@@ -46,7 +46,9 @@ class Runtime:
 
     async def env(self, session: AsyncSession) -> CaseEnv:
         if self._calendar is None:
-            self._calendar = await load_calendar(session, self.district)
+            self._calendar = await load_calendar(
+                session, self.district, timezone=self.settings.timezone
+            )
         return CaseEnv(clock=self.clock, calendar=self._calendar, district=self.district)
 
     def calendar_changed(self) -> None:

@@ -18,7 +18,8 @@ class Settings(BaseSettings):
     environment: str = "development"
     # The embedded default: one SQLite file in the working directory, created on first start.
     database_url: str = "sqlite+aiosqlite:///komek.sqlite3"
-    timezone: str = "Asia/Almaty"
+    # The provider's time zone; unset means the district file's (Asia/Almaty for Zhambyl).
+    timezone: str | None = None
     district_file: Path = DEFAULT_DISTRICT_FILE
     files_dir: Path = Path("var/files")
 

@@ -36,6 +36,6 @@ def test_there_are_messages_to_check() -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_message_is_translated(locale: str) -> None:
-    catalog = translations(locale)._catalog  # noqa: SLF001 (babel keeps the compiled map here)
+    catalog = translations(locale)._catalog
     missing = [m for m in MESSAGES if not catalog.get(m) and not catalog.get((m, 0))]
     assert not missing, f"{locale}: {len(missing)} untranslated: {missing[:10]}"

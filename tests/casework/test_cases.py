@@ -1,0 +1,247 @@
+"""Cases walked through the use cases on real dates, with every stored deadline checked.
+
+The expected dates are worked out by hand from Kazakhstan's 2026 calendar: Nauryz 21–23 March
+with 24–25 March moved off (the holiday fell on a weekend), Victory Day moved to 11 May.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework import cases
+from casework.cases import CaseEnv, LateError, RuleError
+from casework.clock import FixedClock
+from casework.deadlines import Term
+from casework.lifecycle import IllegalTransition, Status
+from casework.models import AuditEvent
+from casework.rules import (
+    DocumentKind,
+    Ground,
+    HearingMode,
+    Periodicity,
+    RefusalGround,
+    TerminationGround,
+)
+from tests.casework.helpers import FAMILY, draft, local
+
+
+def terms(app) -> dict[Term, date]:  # type: ignore[no-untyped-def]
+    return {d.term: d.due_on for d in app.deadlines}
+
+
+async def test_low_income_case_refused_after_objection_hearing_protocol_and_remarks(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    # Filed on Friday 20 March 2026 at 19:00, after closing, just before Nauryz.
+    clock.set(local(2026, 3, 20, 19, 0))
+    async with sessions() as session, session.begin():
+        app = await draft(session, env, ground=Ground.LOW_INCOME)
+        await cases.set_family(session, env, app, FAMILY, actor="applicant")
+        assert await cases.take_in(session, env, app, actor="applicant")
+        app_id = app.id
+        # Registered on the first working day after the holidays: Thursday 26 March.
+        assert app.registered_on == date(2026, 3, 26)
+        assert terms(app) == {
+            Term.REGISTRATION: date(2026, 3, 26),
+            Term.PRECINCT_FORWARDING: date(2026, 3, 27),
+            Term.DECISION: date(2026, 4, 7),
+            Term.PRELIMINARY_REFUSAL_LATEST: date(2026, 4, 2),
+        }
+
+    async def step(moment, action):  # type: ignore[no-untyped-def]
+        clock.set(moment)
+        async with sessions() as session, session.begin():
+            app = await cases.load_application(session, app_id)
+            await action(session, app)
+            return await cases.reload(session, app)
+
+    await step(local(2026, 3, 26, 10), lambda s, a: cases.forward_to_precinct(s, env, a, actor="Омарова"))
+    app = await step(
+        local(2026, 3, 27, 16),
+        lambda s, a: cases.record_inspection(s, env, a, "акт №12", actor="Омарова"),
+    )
+    assert terms(app)[Term.INCOME_COMPUTATION] == date(2026, 3, 30)  # Friday + 1 wd = Monday
+    app = await step(local(2026, 3, 30, 9), lambda s, a: cases.compute_income(s, env, a, actor="Омарова"))
+    assert app.per_capita_income == Decimal("30000.00")
+    await step(local(2026, 3, 30, 9, 30), lambda s, a: cases.to_special_commission(s, env, a, actor="Омарова"))
+
+    async def refuse_prelim(s, a):  # type: ignore[no-untyped-def]
+        await cases.issue_preliminary_refusal(
+            s, env, a, grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD],
+            scheduled_at=local(2026, 4, 2, 11), mode=HearingMode.VIDEOCONFERENCE,
+            details="https://meet.example/abc", actor="Бекова",
+        )
+
+    await step(local(2026, 3, 30, 11), refuse_prelim)
+    # The notice reaches the applicant on Monday at noon: 2 working days to object.
+    app = await step(
+        local(2026, 3, 30, 12), lambda s, a: cases.mark_refusal_received(s, env, a, env.now())
+    )
+    assert terms(app)[Term.OBJECTION] == date(2026, 4, 1)
+
+    app = await step(
+        local(2026, 4, 1, 17, 59),
+        lambda s, a: cases.object_to_refusal(
+            s, env, a, text="Табысымды қате есептеген", oral=True, via="bot", actor="applicant"
+        ),
+    )
+    assert app.status is Status.OBJECTION_RECEIVED
+    await step(local(2026, 4, 2, 11), lambda s, a: cases.hold_hearing(s, env, a, actor="Бекова"))
+    await step(local(2026, 4, 2, 12), lambda s, a: cases.make_protocol(s, env, a, "Хаттама", actor="Бекова"))
+    app = await step(local(2026, 4, 2, 15), lambda s, a: cases.read_protocol(s, env, a))
+    assert terms(app)[Term.PROTOCOL_REMARKS] == date(2026, 4, 7)
+    await step(
+        local(2026, 4, 7, 18), lambda s, a: cases.submit_remarks(s, env, a, "Ескертпе", actor="applicant")
+    )
+    app = await step(
+        local(2026, 4, 7, 18, 15),
+        lambda s, a: cases.refuse(s, env, a, grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD], actor="Бекова"),
+    )
+    assert app.status is Status.REFUSED
+    assert terms(app)[Term.CHAT_NOTICE] == date(2026, 4, 8)
+    assert {d.term for d in app.deadlines if d.met_at is None} == {Term.CHAT_NOTICE}
+    app = await step(
+        local(2026, 4, 8, 9), lambda s, a: cases.mark_notified(s, env, a, actor="gateway", via="chat")
+    )
+    assert app.status is Status.NOTIFIED_REFUSED
+
+    async with sessions() as session:
+        trail = (
+            await session.scalars(
+                select(AuditEvent.to_status)
+                .where(AuditEvent.application_id == app_id, AuditEvent.from_status != AuditEvent.to_status)
+                .order_by(AuditEvent.id)
+            )
+        ).all()
+    assert trail == [
+        Status.SUBMITTED, Status.ACCEPTED, Status.REGISTERED, Status.AT_PRECINCT_COMMISSION,
+        Status.INCOME_COMPUTED, Status.AT_SPECIAL_COMMISSION, Status.PRELIMINARY_REFUSAL,
+        Status.OBJECTION_RECEIVED, Status.HEARING_HELD, Status.PROTOCOL_MADE,
+        Status.REMARKS_RECEIVED, Status.REFUSED, Status.NOTIFIED_REFUSED,
+    ]  # fmt: skip
+
+
+async def _registered(sessions, env, clock, ground=Ground.DISEASE):  # type: ignore[no-untyped-def]
+    clock.set(local(2026, 11, 16, 10))  # Monday, working hours: registered the same day
+    async with sessions() as session, session.begin():
+        app = await draft(session, env, ground=ground)
+        assert await cases.take_in(session, env, app, actor="applicant")
+        return app.id
+
+
+async def test_late_objection_is_refused_with_the_day_that_passed(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    app_id = await _registered(sessions, env, clock)
+    async with sessions() as session, session.begin():
+        app = await cases.load_application(session, app_id)
+        await cases.to_special_commission(session, env, app, actor="x")
+        await cases.issue_preliminary_refusal(
+            session, env, app, grounds=[RefusalGround.ALREADY_ASSIGNED],
+            scheduled_at=local(2026, 11, 20, 11), mode=HearingMode.OTHER, details=None, actor="x",
+        )  # fmt: skip
+        await cases.mark_refusal_received(session, env, app, env.now())
+    clock.set(local(2026, 11, 19, 9))  # Monday + 2 wd = Wednesday 18th was the last day
+    async with sessions() as session, session.begin():
+        app = await cases.load_application(session, app_id)
+        with pytest.raises(LateError) as late:
+            await cases.object_to_refusal(
+                session, env, app, text="Келіспеймін", oral=False, via="bot", actor="applicant"
+            )
+        assert late.value.params["deadline"] == date(2026, 11, 18)
+        assert app.status is Status.PRELIMINARY_REFUSAL
+
+
+async def test_preliminary_refusal_needs_three_working_days_before_the_decision(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    app_id = await _registered(sessions, env, clock)
+    async with sessions() as session, session.begin():
+        app = await cases.load_application(session, app_id)
+        assert app.deadline(Term.DECISION) == date(2026, 11, 26)
+        assert app.deadline(Term.PRELIMINARY_REFUSAL_LATEST) == date(2026, 11, 23)
+        await cases.to_special_commission(session, env, app, actor="x")
+    clock.set(local(2026, 11, 24, 9))
+    async with sessions() as session, session.begin():
+        app = await cases.load_application(session, app_id)
+        with pytest.raises(LateError) as late:
+            await cases.issue_preliminary_refusal(
+                session, env, app, grounds=[RefusalGround.FALSE_INFORMATION],
+                scheduled_at=local(2026, 11, 25, 11), mode=HearingMode.OTHER, details=None,
+                actor="x",
+            )  # fmt: skip
+        assert late.value.params["deadline"] == date(2026, 11, 23)
+        assert app.status is Status.AT_SPECIAL_COMMISSION and not app.hearings
+
+
+async def test_extended_case_has_twenty_working_days(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    app_id = await _registered(sessions, env, clock)
+    async with sessions() as session, session.begin():
+        app = await cases.load_application(session, app_id)
+        await cases.extend(session, env, app, "сұрау салу жауабы күтілуде", actor="Бекова")
+        # 20 working days from Monday 16 November 2026: four full weeks.
+        assert app.deadline(Term.DECISION) == date(2026, 12, 14)
+        assert app.deadline(Term.PRELIMINARY_REFUSAL_LATEST) == date(2026, 12, 9)
+
+
+async def test_granted_within_the_ceiling_then_terminated_from_next_month(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    app_id = await _registered(sessions, env, clock)
+    async with sessions() as session, session.begin():
+        app = await cases.load_application(session, app_id)
+        with pytest.raises(RuleError):  # disease is not inspected by the precinct commission
+            await cases.forward_to_precinct(session, env, app, actor="x")
+        await cases.to_special_commission(session, env, app, actor="x")
+        ceiling = env.district.ceiling("disease", 2026)
+        with pytest.raises(RuleError):
+            await cases.grant(
+                session, env, app, kind="disease", amount=ceiling + 1,
+                periodicity=Periodicity.MONTHLY, actor="Бекова",
+            )  # fmt: skip
+        assert app.status is Status.AT_SPECIAL_COMMISSION
+        clock.set(local(2026, 11, 20, 17))
+        await cases.grant(
+            session, env, app, kind="disease", amount=ceiling,
+            periodicity=Periodicity.MONTHLY, actor="Бекова",
+        )  # fmt: skip
+        assert app.deadline(Term.CHAT_NOTICE) == date(2026, 11, 23)
+        with pytest.raises(IllegalTransition):
+            await cases.refuse(
+                session, env, app, grounds=[RefusalGround.FALSE_INFORMATION], actor="Бекова"
+            )
+        termination = await cases.terminate(
+            session, env, app, ground=TerminationGround.DEATH, found_on=date(2026, 12, 10),
+            actor="Бекова",
+        )  # fmt: skip
+        assert termination.payment_stops_on == date(2027, 1, 1)
+        assert app.status is Status.TERMINATED
+
+
+def test_false_information_stops_payment_on_the_day_found() -> None:
+    found = date(2026, 12, 10)
+    assert cases.payment_stops_on(TerminationGround.FALSE_INFORMATION, found) == found
+    assert cases.payment_stops_on(TerminationGround.MOVED_OUT, date(2026, 12, 31)) == date(2027, 1, 1)
+
+
+async def test_incomplete_or_expired_documents_are_refused_to_accept(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    async with sessions() as session, session.begin():
+        app = await draft(session, env, ground=Ground.FIRE, documents=[DocumentKind.IDENTITY])
+        assert not await cases.take_in(session, env, app, actor="applicant")
+        assert app.status is Status.REFUSED_TO_ACCEPT
+        assert app.missing_documents == [DocumentKind.FIRE_DAMAGE.value]
+        assert app.registered_on is None
+
+        other = await draft(session, env, ground=Ground.DISEASE, iin="900101300811")
+        other.documents[0].valid_until = date(2026, 11, 15)  # the identity card expired yesterday
+        assert not await cases.take_in(session, env, other, actor="applicant")
+        assert other.missing_documents == [DocumentKind.IDENTITY.value]

@@ -1,0 +1,75 @@
+"""The `komek` command as an operator runs it: upgrade, serve, and a clear stop on a bad file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from casework.settings import DEFAULT_DISTRICT_FILE
+
+KOMEK = [sys.executable, "-m", "gateway.cli"]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOMEK_")}
+    env["KOMEK_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'komek.sqlite3'}"
+    env.update(extra)
+    return env
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    run = subprocess.run([*KOMEK, "db", "upgrade"], env=_env(tmp_path), cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    tables = {r[0] for r in sqlite3.connect(tmp_path / "komek.sqlite3").execute(
+        "select name from sqlite_master where type='table'")}  # fmt: skip
+    assert {"applicants", "applications", "deadlines", "audit_events"} <= tables
+
+
+def test_bad_district_file_stops_the_start_naming_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "district.toml"
+    bad.write_text(
+        DEFAULT_DISTRICT_FILE.read_text(encoding="utf-8").replace(
+            "threshold_multiple", "threshold_multiplier", 1
+        ),
+        encoding="utf-8",
+    )
+    run = subprocess.run([*KOMEK, "serve", "--port", "9"], env=_env(tmp_path, KOMEK_DISTRICT_FILE=str(bad)),
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 2
+    assert "income.threshold_multiple" in run.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_creates_the_database_and_answers_health(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen([*KOMEK, "serve", "--port", str(port)], env=_env(tmp_path), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                reply = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "the service did not start in 60 s"
+                time.sleep(0.3)
+        assert reply.status_code == 200
+        assert reply.json()["status"] == "ok"
+        assert (tmp_path / "komek.sqlite3").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
