@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from casework.district import DistrictConfigError, load_district
+from casework.identity import PersonalDataFilter
 from casework.settings import get_settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -29,7 +30,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     load_district(settings.district_file)  # fail fast, before binding the port
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # log_config=None: uvicorn's loggers go through the root handlers and their masking filter
+    # (an access log line can carry an IIN in a lookup URL).
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
     return 0
 
 
@@ -49,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:  # no full IIN or phone ever reaches a log
+        handler.addFilter(PersonalDataFilter())
     args = build_parser().parse_args(argv)
     handler: Handler = args.func
     try:

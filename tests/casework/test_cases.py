@@ -245,3 +245,21 @@ async def test_incomplete_or_expired_documents_are_refused_to_accept(
         other.documents[0].valid_until = date(2026, 11, 15)  # the identity card expired yesterday
         assert not await cases.take_in(session, env, other, actor="applicant")
         assert other.missing_documents == [DocumentKind.IDENTITY.value]
+
+
+async def test_calendar_overrides_from_the_database_move_deadlines(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    from casework.models import CalendarOverride
+
+    async with sessions() as session, session.begin():
+        # The akimat closes the office on Friday 20 November 2026 and works Saturday 28th.
+        session.add(CalendarOverride(day=date(2026, 11, 20), working=False, note="санитарлық күн"))
+        session.add(CalendarOverride(day=date(2026, 11, 28), working=True, note="ауыстыру"))
+    async with sessions() as session:
+        calendar = await cases.load_calendar(session, env.district)
+    assert not calendar.is_working_day(date(2026, 11, 20))
+    assert calendar.is_working_day(date(2026, 11, 28))
+    # Monday 16th + 8 wd skips Friday 20th and counts Saturday 28th: 27 November, not 26th.
+    assert calendar.add_working_days(date(2026, 11, 16), 8) == date(2026, 11, 27)
+    assert calendar.add_working_days(date(2026, 11, 16), 9) == date(2026, 11, 28)
