@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework import cases
 from casework.cases import CaseEnv, RuleError
 from casework.db import Base, UTCDateTime
-from casework.district import District, Holiday, HolidayCategory
+from casework.district import District, DistrictConfigError, Holiday, HolidayCategory
 from casework.identity import InvalidIIN, InvalidPhone, normalize_phone, validate_iin
 from casework.lifecycle import DomainError, Status
 from casework.models import Application, Assistance, AuditEvent, Decision
@@ -139,7 +139,8 @@ def parse_recipients(data: bytes, holiday: Holiday) -> Parsed:
         if line == 1 and cells[0].casefold() in _HEADER_WORDS:
             continue
         if len(cells) < 3 or len(cells) > 4:
-            errors.append(RowError(line, f"expected 4 columns (IIN, name, category, phone), got {len(cells)}"))
+            got = len(cells)
+            errors.append(RowError(line, f"expected IIN, name, category, phone; got {got} columns"))
             continue
         raw_iin, name, raw_category = cells[:3]
         raw_phone = cells[3] if len(cells) == 4 else ""
@@ -273,7 +274,12 @@ async def grant_list(
             f"holiday list {holiday_list.id} was granted already", list_id=holiday_list.id
         )
     holiday = find_holiday(env.district, holiday_list.holiday)
-    categories = {c.code: c for c in holiday.categories}
+    try:  # every amount first: a year missing from the district file stops before any grant
+        amounts = {
+            c.code: env.district.holiday_amount(c, holiday_list.year) for c in holiday.categories
+        }
+    except DistrictConfigError as exc:
+        raise RuleError(str(exc), year=holiday_list.year) from exc
     day: date = holiday.on(holiday_list.year)
     done = await _already_granted(session, holiday_list)
     now = env.now()
@@ -283,7 +289,7 @@ async def grant_list(
         if (r.iin, r.category) in done:
             skipped.append(r.line)
             continue
-        amount: Decimal = env.district.holiday_amount(categories[r.category], holiday_list.year)
+        amount: Decimal = amounts[r.category]
         applicant = await cases.get_or_create_applicant(
             session, env, r.iin, phone=r.phone, **_split_name(r.full_name)
         )
@@ -293,7 +299,11 @@ async def grant_list(
             status=Status.GRANTED,
             channel=Channel.PROVIDER_OFFICE,
             phone=r.phone,
-            draft={"holiday": holiday_list.holiday, "year": holiday_list.year},
+            draft={
+                "holiday": holiday_list.holiday,
+                "year": holiday_list.year,
+                "category": r.category,
+            },
             created_at=now,
             updated_at=now,
             family=[],

@@ -1,15 +1,21 @@
-"""Notice kinds and the outbox hook the use cases call (filled in by the gateway issue)."""
+"""Notice kinds and the outbox hook the use cases call inside their transaction.
+
+`enqueue` decides the channel as the law says (SR §15, DR §21) and writes the notice, rendered in
+the applicant's language, into the outbox (casework.outbox). The delivery worker in gateway/ sends
+it after the transaction commits: a case change and its notice land together or not at all.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from casework.cases import CaseEnv
-    from casework.models import Application
+    from casework.models import Applicant, Application
+    from casework.outbox import ChannelReason, Notice, NoticeChannel
 
 
 class NoticeKind(StrEnum):
@@ -23,12 +29,105 @@ class NoticeKind(StrEnum):
     HOLIDAY_ASSISTANCE = "holiday_assistance"
 
 
+# Delivering these moves the case: the objection window starts at receipt of the preliminary
+# refusal, and a decision is "notified" once its notice reached the applicant.
+REFUSAL_RECEIPT_KINDS = frozenset({NoticeKind.PRELIMINARY_REFUSAL})
+DECISION_KINDS = frozenset({NoticeKind.DECISION_GRANTED, NoticeKind.DECISION_REFUSED})
+
+
+class PhoneRegistry(Protocol):
+    """The mobile citizens database: is this phone verified for this IIN?"""
+
+    async def is_registered(self, session: AsyncSession, iin: str, phone: str) -> bool: ...
+
+
+class TableRegistry:
+    """The default backend: the `mcdb_entries` table, filled by `komek mcdb import`."""
+
+    async def is_registered(self, session: AsyncSession, iin: str, phone: str) -> bool:
+        from sqlalchemy import select
+
+        from casework.outbox import McdbEntry
+
+        stmt = select(McdbEntry.id).where(McdbEntry.iin == iin, McdbEntry.phone == phone).limit(1)
+        return (await session.scalar(stmt)) is not None
+
+
+_registry: PhoneRegistry = TableRegistry()
+
+
+def use_registry(registry: PhoneRegistry) -> None:
+    """Set at start-up (gateway.mcdb) when a real registry service is configured."""
+    global _registry
+    _registry = registry
+
+
+def registry() -> PhoneRegistry:
+    return _registry
+
+
+async def choose_channel(
+    session: AsyncSession, application: Application, applicant: Applicant
+) -> tuple[NoticeChannel, ChannelReason, str | None]:
+    """SMS to an MCDB-registered phone; else the chat for bot filings; else print."""
+    from casework.outbox import ChannelReason, NoticeChannel
+    from casework.rules import Channel
+
+    phone = application.phone or applicant.phone
+    if phone and await _registry.is_registered(session, applicant.iin, phone):
+        return NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED, phone
+    if application.channel is Channel.BOT and applicant.telegram_id is not None:
+        return NoticeChannel.CHAT, ChannelReason.FILED_IN_BOT, str(applicant.telegram_id)
+    return NoticeChannel.PRINT, ChannelReason.NO_REGISTERED_PHONE, None
+
+
 async def enqueue(
     session: AsyncSession,
     env: CaseEnv,
     application: Application,
     kind: NoticeKind,
     payload: dict[str, Any],
-) -> None:
+    *,
+    broadcast_id: int | None = None,
+) -> Notice | None:
     """Write the notice into the outbox inside the caller's transaction."""
-    return None
+    from casework.models import Applicant
+    from casework.notice_texts import facts_for, render
+    from casework.outbox import Notice, NoticeChannel, NoticeStatus
+
+    applicant = await session.get(Applicant, application.applicant_id)
+    assert applicant is not None
+    channel, reason, address = await choose_channel(session, application, applicant)
+    locale = applicant.locale if applicant.locale in ("kk", "ru") else "kk"
+    facts = facts_for(
+        application,
+        env.district,
+        payload,
+        objection_due_if_today=env.calendar.add_working_days(env.today(), 2),
+        name=applicant.full_name,
+        today=env.today(),
+    )
+    rendered = render(kind, facts, locale)
+    now = env.now()
+    notice = Notice(
+        application_id=application.id,
+        applicant_id=applicant.id,
+        broadcast_id=broadcast_id,
+        kind=kind,
+        locale=locale,
+        payload=dict(payload),
+        channel=channel,
+        channel_reason=reason,
+        address=address,
+        title=rendered.title,
+        text=rendered.text,
+        sms_text=rendered.sms_text,
+        status=NoticeStatus.TO_PRINT if channel is NoticeChannel.PRINT else NoticeStatus.QUEUED,
+        due_at=now,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(notice)
+    await session.flush()
+    return notice

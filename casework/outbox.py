@@ -59,7 +59,8 @@ class ChannelReason(StrEnum):
 
 REASON_LABELS: dict[ChannelReason, str] = {
     ChannelReason.MCDB_REGISTERED: N_(
-        "The phone in the application is registered to the applicant in the mobile citizens database"
+        "The phone in the application is registered to the applicant in the mobile citizens "
+        "database"
     ),
     ChannelReason.FILED_IN_BOT: N_("The application was filed through the Telegram bot"),
     ChannelReason.NO_REGISTERED_PHONE: N_(

@@ -5,12 +5,18 @@ Pure text from the loaded case, so the bot's status screen and the staff API sho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework import notices
 from casework.cases import CaseEnv, open_hearing
 from casework.i18n import N_, format_day, gettext
 from casework.labels import label
 from casework.lifecycle import Status
+from casework.outbox import Notice, NoticeChannel, NoticeStatus
 from casework.rules import DocumentKind, RefusalGround
 
 if TYPE_CHECKING:
@@ -39,7 +45,36 @@ NEXT_STEP: dict[Status, str] = {
 }
 
 
-def status_text(app: Application, env: CaseEnv, locale: str) -> str:
+CHANNEL_WORDS: dict[NoticeChannel, str] = {
+    NoticeChannel.SMS: N_("by SMS"),
+    NoticeChannel.CHAT: N_("in this chat"),
+    NoticeChannel.PRINT: N_("on paper at the office"),
+}
+_GONE_OUT = (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.HANDED_OVER)
+
+
+async def sent_notices(session: AsyncSession, application_id: int) -> list[Notice]:
+    """The notices of a case that have left the outbox, oldest first."""
+    rows = await session.scalars(
+        select(Notice)
+        .where(Notice.application_id == application_id, Notice.status.in_(_GONE_OUT))
+        .order_by(Notice.id)
+    )
+    return list(rows)
+
+
+async def phone_registered(session: AsyncSession, iin: str, phone: str) -> bool:
+    """Is this phone verified for this IIN in the mobile citizens database (SR §15)?
+
+    The same registry that picks the notice channel answers, so what the bot promises is what
+    the outbox does.
+    """
+    return await notices.registry().is_registered(session, iin, phone)
+
+
+def status_text(
+    app: Application, env: CaseEnv, locale: str, *, notices: Sequence[Notice] = ()
+) -> str:
     tz = env.district.timezone
     lines = [
         gettext(locale, "Application No. {number}", number=app.id),
@@ -74,4 +109,12 @@ def status_text(app: Application, env: CaseEnv, locale: str) -> str:
         for row in app.deadlines:
             mark = "✅" if row.met_at else "⏳"
             lines.append(f"{mark} {label(row.term, locale)}: {format_day(row.due_on, locale)}")
+    if notices:
+        lines.append(gettext(locale, "Notices sent:"))
+        for notice in notices:
+            moment = notice.handed_over_at or notice.sent_at or notice.created_at
+            lines.append(
+                f"• {notice.title}: {format_day(moment, locale, tz=tz)}, "
+                f"{gettext(locale, CHANNEL_WORDS[notice.channel])}"
+            )
     return "\n".join(lines)

@@ -36,6 +36,39 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_add(args: argparse.Namespace) -> int:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from casework.db import make_engine, make_sessionmaker, transaction
+    from casework.lifecycle import DomainError
+    from casework.migrate import upgrade
+    from casework.staff import add_staff
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+
+    async def add() -> str:
+        engine = make_engine(settings.database_url)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                _, token = await add_staff(
+                    session, name=args.name, role=args.role, now=datetime.now(UTC)
+                )
+            return token
+        finally:
+            await engine.dispose()
+
+    try:
+        token = asyncio.run(add())
+    except DomainError as exc:
+        print(f"komek: {exc}", file=sys.stderr)
+        return 1
+    # The token is shown once; only its hash is stored.
+    print(token)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="komek", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=_serve)
+    from casework.staff import Role
+
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(
+        dest="staff_cmd", required=True
+    )
+    add = staff.add_parser("add", help="add a staff member and print their bearer token")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, type=Role, choices=list(Role))
+    add.set_defaults(func=_staff_add)
+
+    from gateway.worker_cli import add_commands as add_gateway_commands
+
+    add_gateway_commands(sub)
     return parser
 
 

@@ -1,0 +1,47 @@
+"""The Dispatcher: storage chosen by settings, the middleware, the routers and the dialogs."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram_dialog import setup_dialogs
+from aiogram_dialog.api.protocols import MessageManagerProtocol
+
+from bot import commands, errors, notice_buttons
+from bot.middlewares import CaseworkMiddleware
+from bot.storage import make_storage
+from casework.runtime import Runtime
+from dialogs import all_dialogs
+
+
+def create_dispatcher(
+    runtime: Runtime,
+    *,
+    storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
+    message_manager: MessageManagerProtocol | None = None,
+) -> Dispatcher:
+    if storage is None:
+        storage, events_isolation = make_storage(
+            runtime.sessions, runtime.settings.redis_url, clock=runtime.clock
+        )
+    dp = Dispatcher(storage=storage, runtime=runtime)
+    middleware = CaseworkMiddleware(runtime)
+    dp.update.outer_middleware(middleware)
+    dp.errors.outer_middleware(middleware)
+    # Commands and notice buttons first: they work whatever window is open.
+    dp.include_routers(
+        commands.commands_router(),
+        notice_buttons.notice_router(),
+        *all_dialogs(),
+        commands.fallback_router(),
+    )
+    errors.register(dp)
+    setup_dialogs(dp, message_manager=message_manager, events_isolation=events_isolation)
+    return dp
+
+
+def create_bot(token: str, *, session: BaseSession | None = None) -> Bot:
+    # No parse mode: applicants' own words are shown back as typed, never as markup.
+    return Bot(token, session=session)

@@ -1,0 +1,83 @@
+"""Buttons under the notices the gateway sends to the chat: object, or confirm attendance.
+
+The callback data is `notice:<action>:<application id>`; a button only acts on the pressing
+user's own case, whatever id it carries.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+from aiogram_dialog import DialogManager, StartMode
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework import cases
+from casework.cases import CaseEnv
+from casework.i18n import gettext
+from casework.lifecycle import DomainError
+from casework.models import Applicant, Application
+from dialogs import states
+
+PREFIX = "notice:"
+
+
+def button_data(action: str, application_id: int) -> str:
+    return f"{PREFIX}{action}:{application_id}"
+
+
+async def _own_case(
+    callback: CallbackQuery, session: AsyncSession, applicant: Applicant | None, locale: str
+) -> Application | None:
+    try:
+        application_id = int((callback.data or "").rsplit(":", 1)[1])
+        app = await cases.load_application(session, application_id)
+    except (IndexError, ValueError, DomainError):
+        app = None
+    if app is None or applicant is None or app.applicant_id != applicant.id:
+        await callback.answer(
+            gettext(locale, "This button is not for your application."), show_alert=True
+        )
+        return None
+    return app
+
+
+async def object_button(
+    callback: CallbackQuery,
+    dialog_manager: DialogManager,
+    session: AsyncSession,
+    applicant: Applicant | None,
+    locale: str,
+) -> None:
+    app = await _own_case(callback, session, applicant, locale)
+    if app is not None:
+        await callback.answer()
+        await dialog_manager.start(
+            states.Objection.main, data={"application_id": app.id}, mode=StartMode.RESET_STACK
+        )
+
+
+async def attend_button(
+    callback: CallbackQuery,
+    session: AsyncSession,
+    env: CaseEnv,
+    applicant: Applicant | None,
+    locale: str,
+) -> None:
+    app = await _own_case(callback, session, applicant, locale)
+    if app is None:
+        return
+    try:
+        await cases.confirm_attendance(session, env, app)
+    except DomainError:
+        await callback.answer(gettext(locale, "No hearing is scheduled."), show_alert=True)
+        return
+    await callback.answer(
+        gettext(locale, "Thank you. Your attendance at the hearing is confirmed."), show_alert=True
+    )
+
+
+def notice_router() -> Router:
+    router = Router(name="notice_buttons")
+    router.callback_query.register(object_button, F.data.startswith(f"{PREFIX}object:"))
+    router.callback_query.register(attend_button, F.data.startswith(f"{PREFIX}attend:"))
+    return router

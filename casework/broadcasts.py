@@ -1,0 +1,151 @@
+"""Broadcasts: one staff action sending the same kind of notice to many applicants.
+
+Staff broadcast hearing invitations to every applicant whose hearing is scheduled (DOMAIN.md,
+"Notices"), and holiday assistance notices to the recipients of a list. Each recipient gets an
+ordinary outbox notice, so channel choice, retries and the print fallback are the same as for one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework import notices
+from casework.lifecycle import DomainError, record
+from casework.notices import NoticeKind
+from casework.outbox import Broadcast, Notice, NoticeChannel, NoticeStatus
+
+if TYPE_CHECKING:
+    from casework.cases import CaseEnv
+    from casework.models import Application
+
+# Kinds that need something on the case to say: the hearing to invite to.
+_NEEDS_HEARING = frozenset({NoticeKind.HEARING_INVITATION, NoticeKind.PRELIMINARY_REFUSAL})
+_NEEDS_DECISION = frozenset({NoticeKind.DECISION_GRANTED, NoticeKind.DECISION_REFUSED})
+
+COUNT_KEYS = ("queued", "sent", "delivered", "failed", "printed")
+
+
+class BroadcastError(DomainError):
+    code = "broadcast_error"
+
+
+def _payload(kind: NoticeKind, app: Application) -> dict[str, Any]:
+    if kind in _NEEDS_HEARING:
+        if not app.hearings:
+            raise BroadcastError(
+                f"application {app.id} has no scheduled hearing", application_id=app.id
+            )
+        return {"hearing_id": app.hearings[-1].id}
+    if kind in _NEEDS_DECISION and not app.decisions:
+        raise BroadcastError(f"application {app.id} has no decision", application_id=app.id)
+    if kind is NoticeKind.TERMINATION:
+        raise BroadcastError("termination notices are sent by the termination itself")
+    return {}
+
+
+async def create_broadcast(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    kind: NoticeKind,
+    application_ids: Sequence[int],
+    created_by: str,
+    payload: dict[str, Any] | None = None,
+) -> Broadcast:
+    """Queue one notice of `kind` per application, in the caller's transaction.
+
+    All or nothing: an unknown application or one that lacks what the notice must say (a hearing
+    for an invitation) raises before anything is written.
+    """
+    from casework.cases import load_application
+
+    ids = list(dict.fromkeys(application_ids))  # the same applicant is notified once
+    if not ids:
+        raise BroadcastError("a broadcast needs at least one application")
+    apps = [await load_application(session, app_id) for app_id in ids]
+    payloads = [{**(payload or {}), **_payload(kind, app)} for app in apps]
+    broadcast = Broadcast(kind=kind, created_by=created_by, created_at=env.now(), total=len(apps))
+    session.add(broadcast)
+    await session.flush()
+    for app, app_payload in zip(apps, payloads, strict=True):
+        await notices.enqueue(session, env, app, kind, app_payload, broadcast_id=broadcast.id)
+        await record(
+            session, app, "notice_broadcast", actor=created_by, at=env.now(), reason=kind.value
+        )
+    return broadcast
+
+
+def failed_filter() -> Any:
+    """SMS or chat failed for good: the notice waits in the print queue as a fallback."""
+    return (Notice.status == NoticeStatus.TO_PRINT) & Notice.failed_channel.is_not(None)
+
+
+async def resend_failed(
+    session: AsyncSession, env: CaseEnv, broadcast_id: int, *, actor: str
+) -> int:
+    """Try the failed recipients again (a number corrected, a registry updated); returns how many.
+
+    The channel is chosen afresh; whoever still has no electronic channel stays in the print queue.
+    """
+    from casework.cases import load_application
+    from casework.models import Applicant
+
+    if await session.get(Broadcast, broadcast_id) is None:
+        raise BroadcastError(f"broadcast {broadcast_id} not found", broadcast_id=broadcast_id)
+    rows = (
+        await session.scalars(
+            select(Notice)
+            .where(Notice.broadcast_id == broadcast_id, failed_filter())
+            .order_by(Notice.id)
+            .with_for_update()
+        )
+    ).all()
+    resent = 0
+    for notice in rows:
+        app = await load_application(session, notice.application_id)
+        applicant = await session.get(Applicant, notice.applicant_id)
+        assert applicant is not None
+        channel, reason, address = await notices.choose_channel(session, app, applicant)
+        if channel is NoticeChannel.PRINT:
+            continue
+        notice.channel, notice.channel_reason, notice.address = channel, reason, address
+        notice.failed_channel = None
+        notice.status = NoticeStatus.QUEUED
+        notice.attempts = 0
+        notice.due_at = notice.updated_at = env.now()
+        notice.claim_token = notice.provider_id = notice.provider_status = None
+        await record(
+            session, app, "notice_resent", actor=actor, at=env.now(), reason=notice.kind.value
+        )
+        resent += 1
+    await session.flush()
+    return resent
+
+
+async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
+    """Live counts; every notice is in exactly one bucket, so they add up to `total`.
+
+    queued: not yet with a provider · sent: with the provider, receipt awaited · delivered ·
+    failed: SMS/chat failed for good, waiting in the print queue · printed: print was the channel
+    (waiting or handed over), or a failed one already handed over.
+    """
+    failed = failed_filter()
+    bucket = case(
+        (Notice.status.in_([NoticeStatus.QUEUED, NoticeStatus.SENDING]), "queued"),
+        (Notice.status == NoticeStatus.SENT, "sent"),
+        (Notice.status == NoticeStatus.DELIVERED, "delivered"),
+        (failed, "failed"),
+        else_="printed",
+    )
+    rows = await session.execute(
+        select(bucket, func.count()).where(Notice.broadcast_id == broadcast_id).group_by(bucket)
+    )
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for key, n in rows:
+        counts[key] = n
+    counts["total"] = sum(counts[k] for k in COUNT_KEYS)
+    return counts

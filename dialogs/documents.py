@@ -1,0 +1,245 @@
+"""Documents: the checklist for the chosen ground, uploads checked and stored, then the receipt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Column, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from casework import cases
+from casework.deadlines import Term
+from casework.i18n import format_day, gettext
+from casework.labels import label
+from casework.lifecycle import Status
+from casework.rules import DocumentKind, Filer, required_documents
+from casework.storage_files import store_file
+from dialogs import states
+from dialogs.common import ACTOR, draft_of, env_of, session_of
+from dialogs.filing import LANG_BUTTON, MENU_BUTTON
+from dialogs.widgets import T, locale_of
+
+# Telegram's Bot API lets a bot download files of up to 20 MB.
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileType:
+    suffix: str
+    magic: tuple[bytes, ...]  # how the content must start: the sender's label is not enough
+
+
+ACCEPTED: dict[str, FileType] = {
+    "application/pdf": FileType(".pdf", (b"%PDF-",)),
+    "image/jpeg": FileType(".jpg", (b"\xff\xd8\xff",)),
+    "image/png": FileType(".png", (b"\x89PNG\r\n\x1a\n",)),
+}
+
+
+async def _draft(manager: DialogManager) -> Any:
+    app = await draft_of(manager)
+    assert app is not None and app.ground is not None
+    return app
+
+
+async def on_pick(callback: CallbackQuery, widget: Any, manager: DialogManager, kind: str) -> None:
+    manager.dialog_data["kind"] = kind
+    await manager.switch_to(states.Documents.upload)
+
+
+async def _refuse(message: Message, manager: DialogManager, msgid: str) -> None:
+    await message.answer(gettext(locale_of(manager), msgid))
+
+
+async def on_file(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    locale = locale_of(manager)
+    kind = DocumentKind(manager.dialog_data["kind"])
+    if message.photo:
+        item: Any = message.photo[-1]  # the largest size Telegram made
+        mime, name = "image/jpeg", f"{kind.value}.jpg"
+    else:
+        assert message.document is not None
+        item = message.document
+        mime = (item.mime_type or "").lower()
+        name = item.file_name or f"{kind.value}"
+    if mime not in ACCEPTED:
+        await message.answer(
+            gettext(locale, "This file type is not accepted. Send a photo or a PDF file.")
+        )
+        return
+    too_big = gettext(locale, "The file is larger than 20 MB. Send a smaller photo or PDF.")
+    if (item.file_size or 0) > MAX_BYTES:
+        await message.answer(too_big)
+        return
+    try:
+        assert message.bot is not None
+        content = (await message.bot.download(item)).read()  # type: ignore[union-attr]
+    except TelegramBadRequest:  # "file is too big" when the size was not announced
+        await message.answer(too_big)
+        return
+    file_type = ACCEPTED[mime]
+    if len(content) > MAX_BYTES:
+        await message.answer(too_big)
+        return
+    if not content.startswith(file_type.magic):
+        await message.answer(
+            gettext(locale, "This file type is not accepted. Send a photo or a PDF file.")
+        )
+        return
+    # The file first, then the row that points at it: a row never names a missing file.
+    stored = store_file(manager.middleware_data["runtime"].settings.files_dir, content,
+                        file_type.suffix)
+    app = await _draft(manager)
+    await cases.attach_document(
+        session_of(manager),
+        env_of(manager),
+        app,
+        kind=kind,
+        file_name=name[:255],
+        content_type=mime,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_path=str(stored.path),
+        actor=ACTOR,
+    )
+    await message.answer(gettext(locale, "Received: {document}", document=label(kind, locale)))
+    await manager.switch_to(states.Documents.checklist)
+
+
+async def on_not_file(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    await message.answer(
+        gettext(locale_of(manager), "Please send a photo or a PDF file of the document.")
+    )
+
+
+async def _take_in(manager: DialogManager) -> None:
+    app = await _draft(manager)
+    await cases.take_in(session_of(manager), env_of(manager), app, actor=ACTOR)
+    manager.dialog_data["application_id"] = app.id
+    await manager.switch_to(states.Documents.receipt)
+
+
+async def on_send(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    app = await _draft(manager)
+    if cases.completeness(app, env_of(manager).today()).complete:
+        await _take_in(manager)
+    else:
+        await manager.switch_to(states.Documents.confirm_incomplete)
+
+
+async def on_send_anyway(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _take_in(manager)
+
+
+# ---------------------------------------------------------------- getters
+
+
+async def checklist_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    locale = locale_of(dialog_manager)
+    app = await _draft(dialog_manager)
+    check = cases.completeness(app, env_of(dialog_manager).today())
+    items = []
+    for kind in required_documents(app.ground, app.filer or Filer.SELF):
+        mark = "📎" if kind in check.missing else "⌛" if kind in check.expired else "✅"
+        items.append((kind.value, f"{mark} {label(kind, locale)}"))
+    missing = check.missing + check.expired
+    return {
+        "items": items,
+        "missing": "\n".join(f"• {label(k, locale)}" for k in missing),
+        "complete": check.complete,
+    }
+
+
+async def upload_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    kind = DocumentKind(dialog_manager.dialog_data["kind"])
+    return {"document": label(kind, locale_of(dialog_manager))}
+
+
+async def receipt_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    locale = locale_of(dialog_manager)
+    app = await cases.load_application(
+        session_of(dialog_manager), dialog_manager.dialog_data["application_id"]
+    )
+    if app.status is Status.REFUSED_TO_ACCEPT:
+        missing = "\n".join(
+            f"• {label(DocumentKind(k), locale)}" for k in app.missing_documents or []
+        )
+        text = gettext(
+            locale,
+            "❌ Application No. {number} is not accepted. "
+            "These documents are missing or expired:\n{missing}\n"
+            "Collect them and file again.",
+            number=app.id,
+            missing=missing,
+        )
+    else:
+        decision = app.deadline(Term.DECISION)
+        assert app.registered_on is not None and decision is not None
+        text = gettext(
+            locale,
+            "✅ Application No. {number} is accepted.\n"
+            "Registered on: {registered}.\n"
+            "The decision is due by: {decision}.",
+            number=app.id,
+            registered=format_day(app.registered_on, locale),
+            decision=format_day(decision, locale),
+        )
+    return {"receipt": text}
+
+
+def dialog() -> Dialog:
+    # Built per dispatcher: an aiogram router can belong to one parent only.
+    return Dialog(
+        Window(
+            T("Send a photo or a PDF file of each document. Tap a document to send it."),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="kinds",
+                    item_id_getter=itemgetter(0),
+                    items="items",
+                    on_click=on_pick,
+                ),
+                Button(T("📨 Send the application"), id="send", on_click=on_send),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Documents.checklist,
+            getter=checklist_getter,
+        ),
+        Window(
+            T("Send a photo or a PDF file: {document}"),
+            MessageInput(on_file, content_types=[ContentType.PHOTO, ContentType.DOCUMENT]),
+            MessageInput(on_not_file),
+            Column(
+                SwitchTo(T("⬅️ Back"), id="back", state=states.Documents.checklist),
+                LANG_BUTTON,
+            ),
+            state=states.Documents.upload,
+            getter=upload_getter,
+        ),
+        Window(
+            T("These documents are still missing:"),
+            Format("{missing}"),
+            T("If you send now, the application will not be accepted."),
+            Column(
+                SwitchTo(T("📎 Add the documents"), id="add", state=states.Documents.checklist),
+                Button(T("Send anyway"), id="send_anyway", on_click=on_send_anyway),
+                LANG_BUTTON,
+            ),
+            state=states.Documents.confirm_incomplete,
+            getter=checklist_getter,
+        ),
+        Window(
+            Format("{receipt}"),
+            Column(MENU_BUTTON, LANG_BUTTON),
+            state=states.Documents.receipt,
+            getter=receipt_getter,
+        ),
+    )

@@ -1,0 +1,330 @@
+"""Filing: who files, the ground of need, the family's incomes, where they live, a summary.
+
+Every answer goes into the draft application at once, so leaving and coming back (or a restart of
+the bot) resumes at the first question still unanswered (`dialogs.common.filing_step`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from operator import itemgetter
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Column, Select, Start
+from aiogram_dialog.widgets.text import Const, Format
+
+from casework import cases
+from casework.i18n import format_tenge, gettext
+from casework.labels import label
+from casework.rules import GROUND_RULES, Filer, Ground
+from dialogs import states
+from dialogs.common import ACTOR, advance, env_of, open_draft, save_answer, session_of
+from dialogs.widgets import T, locale_of
+
+LANG_BUTTON = Start(Const("🌐 Тіл / Язык"), id="lang", state=states.Language.choose)
+MENU_BUTTON = Start(
+    T("🏠 Main menu"), id="menu", state=states.Menu.main, mode=StartMode.RESET_STACK
+)
+MAX_TEXT = 200
+
+
+def parse_tenge(raw: str) -> Decimal:
+    """A monthly income as people write it: '85 000', '85000,50', '85000 тг'."""
+    text = raw.lower().replace("₸", "").replace("тг", "").replace("тенге", "").replace("теңге", "")
+    text = "".join(text.split()).replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {raw!r}") from None
+    if not value.is_finite() or value < 0 or value > Decimal("100000000"):
+        raise ValueError(f"not an income: {raw!r}")
+    return value.quantize(Decimal("0.01"))
+
+
+def _short(text: str) -> str:
+    return " ".join(text.split())[:MAX_TEXT]
+
+
+async def on_filer(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, item_id: str
+) -> None:
+    app = await open_draft(manager)
+    app.filer = Filer(item_id)
+    if app.filer is not Filer.REPRESENTATIVE:
+        app.representative_name = None
+    save_answer(app, filer=item_id)
+    await advance(manager)
+
+
+async def on_representative(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    app = await open_draft(manager)
+    app.representative_name = _short(text)
+    save_answer(app, representative_name=app.representative_name)
+    await advance(manager)
+
+
+async def on_ground(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, item_id: str
+) -> None:
+    app = await open_draft(manager)
+    app.ground = Ground(item_id)
+    save_answer(app, ground=item_id)
+    await advance(manager)
+
+
+async def on_member_name(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    app = await open_draft(manager)
+    save_answer(app, pending_member=_short(text))
+    await advance(manager)
+
+
+async def _add_member(manager: DialogManager, income: Decimal) -> None:
+    app = await open_draft(manager)
+    name = (app.draft or {}).get("pending_member")
+    if name:  # a double tap finds the member already added
+        members = [(m.full_name, m.monthly_income) for m in app.family] + [(name, income)]
+        await cases.set_family(session_of(manager), env_of(manager), app, members, actor=ACTOR)
+        save_answer(
+            app, pending_member=None, family=[[n, str(i)] for n, i in members]
+        )
+    await advance(manager)
+
+
+async def on_income(
+    message: Message, widget: ManagedTextInput[Decimal], manager: DialogManager, income: Decimal
+) -> None:
+    await _add_member(manager, income)
+
+
+async def on_no_income(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _add_member(manager, Decimal(0))
+
+
+async def on_bad_income(
+    message: Message, widget: ManagedTextInput[Decimal], manager: DialogManager, error: ValueError
+) -> None:
+    await message.answer(
+        gettext(
+            locale_of(manager),
+            "Please write the income as a number of tenge, for example 85000.",
+        )
+    )
+
+
+async def on_add_member(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await manager.switch_to(states.Filing.member_name)
+
+
+async def on_family_done(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    app = await open_draft(manager)
+    save_answer(app, family_done=True)
+    await advance(manager)
+
+
+async def on_settlement(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    app = await open_draft(manager)
+    app.settlement = _short(text)
+    save_answer(app, settlement=app.settlement)
+    await advance(manager)
+
+
+async def on_address(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    app = await open_draft(manager)
+    app.address = _short(text)
+    save_answer(app, address=app.address)
+    await advance(manager)
+
+
+async def on_confirm(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    app = await open_draft(manager)
+    save_answer(app, confirmed=True)
+    await advance(manager)
+
+
+async def on_change(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """Forget one answer: the flow then asks it again and comes back to the summary."""
+    app = await open_draft(manager)
+    what = button.widget_id
+    if what == "change_filer":
+        app.filer = None
+    elif what == "change_ground":
+        app.ground = None
+    elif what == "change_family":
+        await cases.set_family(session_of(manager), env_of(manager), app, [], actor=ACTOR)
+        save_answer(app, family=[], family_done=False, pending_member=None)
+    elif what == "change_address":
+        app.settlement = None
+        app.address = None
+    save_answer(app, confirmed=False)
+    await advance(manager)
+
+
+# ---------------------------------------------------------------- getters
+
+
+async def choices_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    locale = locale_of(dialog_manager)
+    return {
+        "filers": [(f.value, label(f, locale)) for f in Filer],
+        "grounds": [(g.value, label(g, locale)) for g in Ground],
+    }
+
+
+def _family_lines(app: Any, locale: str) -> str:
+    return "\n".join(
+        f"• {m.full_name}: {format_tenge(m.monthly_income, locale)}" for m in app.family
+    )
+
+
+async def family_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    app = await open_draft(dialog_manager)
+    return {
+        "family": _family_lines(app, locale_of(dialog_manager)),
+        "first": not app.family,
+        "member": (app.draft or {}).get("pending_member") or "",
+    }
+
+
+async def summary_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    locale = locale_of(dialog_manager)
+    app = await open_draft(dialog_manager)
+    assert app.filer is not None and app.ground is not None
+    lines = [
+        f"👤 {label(app.filer, locale)}",
+        f"📌 {label(app.ground, locale)}",
+        f"🏠 {app.settlement}, {app.address}",
+    ]
+    if app.representative_name:
+        lines.insert(1, gettext(locale, "Representative: {name}", name=app.representative_name))
+    if app.family:
+        lines.append(gettext(locale, "Family and monthly incomes:"))
+        lines.append(_family_lines(app, locale))
+    return {
+        "summary": "\n".join(lines),
+        "has_family": GROUND_RULES[app.ground].income_dependent,
+    }
+
+
+def dialog() -> Dialog:
+    # Built per dispatcher: an aiogram router can belong to one parent only.
+    return Dialog(
+        Window(
+            T("Who is the application for?"),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="filer",
+                    item_id_getter=itemgetter(0),
+                    items="filers",
+                    on_click=on_filer,
+                ),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Filing.filer,
+            getter=choices_getter,
+        ),
+        Window(
+            T("Write your full name, as in the power of attorney."),
+            TextInput(id="representative", on_success=on_representative),
+            Column(LANG_BUTTON, MENU_BUTTON),
+            state=states.Filing.representative,
+        ),
+        Window(
+            T("Why do you need assistance? Choose one."),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="ground",
+                    item_id_getter=itemgetter(0),
+                    items="grounds",
+                    on_click=on_ground,
+                ),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Filing.ground,
+            getter=choices_getter,
+        ),
+        Window(
+            T("Assistance on this ground depends on the family's income.", when="first"),
+            T("Write the full name of a family member. Start with yourself.", when="first"),
+            T(
+                "Write the full name of the next family member.",
+                when=lambda data, widget, manager: not data["first"],
+            ),
+            TextInput(id="member_name", on_success=on_member_name),
+            Column(LANG_BUTTON, MENU_BUTTON),
+            state=states.Filing.member_name,
+            getter=family_getter,
+        ),
+        Window(
+            T("Monthly income of {member}, in tenge. Write only the number, for example 85000."),
+            TextInput(
+                id="member_income",
+                type_factory=parse_tenge,
+                on_success=on_income,
+                on_error=on_bad_income,
+            ),
+            Column(
+                Button(T("No income"), id="no_income", on_click=on_no_income),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Filing.member_income,
+            getter=family_getter,
+        ),
+        Window(
+            T("Your family:"),
+            Format("{family}"),
+            Column(
+                Button(T("➕ Add a family member"), id="add_member", on_click=on_add_member),
+                Button(T("✅ That is everyone"), id="family_done", on_click=on_family_done),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Filing.family_more,
+            getter=family_getter,
+        ),
+        Window(
+            T("Which village or town of the district do you live in? Write its name."),
+            TextInput(id="settlement", on_success=on_settlement),
+            Column(LANG_BUTTON, MENU_BUTTON),
+            state=states.Filing.settlement,
+        ),
+        Window(
+            T("Write your street and house number."),
+            TextInput(id="address", on_success=on_address),
+            Column(LANG_BUTTON, MENU_BUTTON),
+            state=states.Filing.address,
+        ),
+        Window(
+            T("Please check your application:"),
+            Format("{summary}"),
+            Column(
+                Button(T("✅ Everything is correct"), id="confirm", on_click=on_confirm),
+                Button(T("✏️ Change who files"), id="change_filer", on_click=on_change),
+                Button(T("✏️ Change the reason"), id="change_ground", on_click=on_change),
+                Button(
+                    T("✏️ Change the family"), id="change_family", on_click=on_change,
+                    when="has_family",
+                ),
+                Button(T("✏️ Change the address"), id="change_address", on_click=on_change),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Filing.summary,
+            getter=summary_getter,
+        ),
+    )

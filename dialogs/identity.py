@@ -1,0 +1,147 @@
+"""Who the applicant is: the IIN (with its check digit) and their own phone, shared by button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Column, RequestContact
+from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
+from sqlalchemy import select
+
+from casework import cases
+from casework.i18n import N_, gettext
+from casework.identity import InvalidIIN, InvalidPhone, mask_iin, normalize_phone, validate_iin
+from casework.models import Applicant
+from casework.status_text import phone_registered
+from dialogs import states
+from dialogs.common import applicant_of, env_of, go_to_place, session_of
+from dialogs.widgets import T, locale_of
+
+IIN_ERRORS: dict[str, str] = {
+    "format": N_("The IIN has 12 digits. Please check and send it again."),
+    "date": N_(
+        "The first 6 digits of the IIN are a birth date, and this date does not exist. "
+        "Please check it."
+    ),
+    "century": N_("The 7th digit of the IIN must be from 1 to 6. Please check it."),
+    "checksum": N_("This IIN has a mistake: the last digit does not match. Please check it."),
+}
+
+
+async def on_iin(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, iin: str
+) -> None:
+    session, locale = session_of(manager), locale_of(manager)
+    user_id = message.from_user.id if message.from_user else 0
+    existing = await cases.applicant_by_iin(session, iin)
+    if existing is not None and existing.telegram_id not in (None, user_id):
+        await message.answer(
+            gettext(
+                locale,
+                "This IIN is already linked to another Telegram account. "
+                "Please call the department.",
+            )
+        )
+        return
+    # A corrected IIN replaces the one this chat gave before.
+    previous = await session.scalar(select(Applicant).where(Applicant.telegram_id == user_id))
+    if previous is not None and previous.iin != iin:
+        previous.telegram_id = None
+        await session.flush()
+    applicant = await cases.get_or_create_applicant(
+        session, env_of(manager), iin, telegram_id=user_id, locale=locale
+    )
+    manager.middleware_data["applicant"] = applicant
+    await manager.switch_to(states.Identity.contact)
+
+
+async def on_bad_iin(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, error: ValueError
+) -> None:
+    reason = error.reason if isinstance(error, InvalidIIN) else "format"
+    await message.answer(gettext(locale_of(manager), IIN_ERRORS[reason]))
+
+
+async def on_contact(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    locale = locale_of(manager)
+    contact = message.contact
+    assert contact is not None and message.from_user is not None
+    if contact.user_id != message.from_user.id:
+        await message.answer(
+            gettext(locale, "Please share your own number: press the button below.")
+        )
+        return
+    try:
+        phone = normalize_phone(contact.phone_number)
+    except InvalidPhone:
+        await message.answer(
+            gettext(locale, "This is not a Kazakhstan mobile number. Notices need one.")
+        )
+        return
+    applicant = applicant_of(manager)
+    assert applicant is not None
+    applicant.phone = phone
+    applicant.first_name = applicant.first_name or contact.first_name
+    applicant.last_name = applicant.last_name or (contact.last_name or "")
+    registered = await phone_registered(session_of(manager), applicant.iin, phone)
+    manager.dialog_data["registered"] = registered
+    await manager.switch_to(states.Identity.result)
+
+
+async def on_not_contact(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    await message.answer(
+        gettext(locale_of(manager), "Please press the button «Share my phone number» below.")
+    )
+
+
+async def on_continue(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await go_to_place(manager)
+
+
+async def result_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    applicant = applicant_of(dialog_manager)
+    assert applicant is not None
+    registered = dialog_manager.dialog_data.get("registered")
+    if registered is None:  # came back later: look again
+        registered = await phone_registered(
+            session_of(dialog_manager), applicant.iin, applicant.phone or ""
+        )
+    return {"registered": registered, "iin": mask_iin(applicant.iin)}
+
+
+def dialog() -> Dialog:
+    # Built per dispatcher: an aiogram router can belong to one parent only.
+    return Dialog(
+        Window(
+            T("Send your IIN: 12 digits."),
+            TextInput(id="iin", type_factory=validate_iin, on_success=on_iin, on_error=on_bad_iin),
+            state=states.Identity.iin,
+        ),
+        Window(
+            T("Press the button below to share your phone number."),
+            RequestContact(T("📱 Share my phone number")),
+            MessageInput(on_contact, content_types=ContentType.CONTACT),
+            MessageInput(on_not_contact),
+            markup_factory=ReplyKeyboardFactory(resize_keyboard=True, one_time_keyboard=True),
+            state=states.Identity.contact,
+        ),
+        Window(
+            T(
+                "✅ This number is registered to your IIN in the mobile citizens database. "
+                "Decisions will also come to you by SMS.",
+                when="registered",
+            ),
+            T(
+                "ℹ️ This number is not registered to your IIN in the mobile citizens database, "
+                "so SMS notices cannot be sent to it. You will get them here in the chat. "
+                "To get SMS, register your number on egov.kz or at a Public Service Centre.",
+                when=lambda data, widget, manager: not data["registered"],
+            ),
+            Column(Button(T("Continue"), id="continue", on_click=on_continue)),
+            state=states.Identity.result,
+            getter=result_getter,
+        ),
+    )

@@ -1,0 +1,224 @@
+"""Objection to a preliminary refusal, the hearing, the protocol and remarks on it (SR §15).
+
+Late attempts reach the use cases, which refuse them with the last day; the bot says so politely.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
+from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from casework import cases
+from casework.cases import LateError
+from casework.deadlines import Term, is_late
+from casework.i18n import N_, format_day, gettext
+from casework.labels import label
+from casework.lifecycle import Status
+from casework.models import Application
+from casework.rules import RefusalGround
+from dialogs import states
+from dialogs.common import ACTOR, applicant_of, env_of, latest_case, session_of
+from dialogs.filing import LANG_BUTTON, MENU_BUTTON
+from dialogs.widgets import T, locale_of
+
+RESULTS: dict[str, str] = {
+    "written": N_("Your objection is received. It will be considered at the hearing."),
+    "oral": N_(
+        "Your request to be heard orally is received. Please take part in the hearing."
+    ),
+    "attend": N_("Thank you. Your attendance at the hearing is confirmed."),
+    "remarks": N_("Your remarks on the protocol are received."),
+}
+LATE_OBJECTION = N_("Sorry, the time to object has passed: the last day was {day}.")
+LATE_REMARKS = N_("Sorry, the time for remarks has passed: the last day was {day}.")
+
+
+async def _case(manager: DialogManager) -> Application:
+    return await cases.load_application(session_of(manager), manager.dialog_data["application_id"])
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    app_id = (start_data or {}).get("application_id") if isinstance(start_data, dict) else None
+    if app_id is None:
+        applicant = applicant_of(manager)
+        assert applicant is not None
+        case = await latest_case(session_of(manager), applicant.id)
+        assert case is not None
+        app_id = case.id
+    manager.dialog_data["application_id"] = app_id
+    app = await cases.load_application(session_of(manager), app_id)
+    if app.status is Status.PRELIMINARY_REFUSAL:
+        # Reading the refusal here is receiving it: the 2 working days run from now at the latest.
+        await cases.mark_refusal_received(session_of(manager), env_of(manager), app,
+                                          env_of(manager).now())
+
+
+async def _late(message: Message | CallbackQuery, manager: DialogManager, msgid: str,
+                day: Any) -> None:
+    text = gettext(locale_of(manager), msgid, day=format_day(day, locale_of(manager)))
+    if isinstance(message, CallbackQuery):
+        assert message.message is not None
+        await message.message.answer(text)
+        manager.show_mode = ShowMode.SEND  # the screen again below the message, buttons last
+    else:
+        await message.answer(text)
+
+
+async def on_write(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    app, env = await _case(manager), env_of(manager)
+    deadline = app.deadline(Term.OBJECTION)
+    if deadline is not None and is_late(env.calendar, deadline, env.now()):
+        # Say it before they type a long text, not after.
+        await _late(callback, manager, LATE_OBJECTION, deadline)
+        return
+    await manager.switch_to(states.Objection.text)
+
+
+async def _object(event: Message | CallbackQuery, manager: DialogManager, *, text: str | None,
+                  oral: bool) -> None:
+    app = await _case(manager)
+    try:
+        await cases.object_to_refusal(
+            session_of(manager), env_of(manager), app, text=text, oral=oral, via="bot", actor=ACTOR
+        )
+    except LateError as exc:
+        await _late(event, manager, LATE_OBJECTION, exc.params["deadline"])
+        await manager.switch_to(states.Objection.main)
+        return
+    manager.dialog_data["result"] = "oral" if oral else "written"
+    await manager.switch_to(states.Objection.done)
+
+
+async def on_objection_text(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    await _object(message, manager, text=text.strip(), oral=False)
+
+
+async def on_oral(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _object(callback, manager, text=None, oral=True)
+
+
+async def on_attend(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await cases.confirm_attendance(session_of(manager), env_of(manager), await _case(manager))
+    manager.dialog_data["result"] = "attend"
+    await manager.switch_to(states.Objection.done)
+
+
+async def on_read_protocol(
+    callback: CallbackQuery, button: Button, manager: DialogManager
+) -> None:
+    await cases.read_protocol(session_of(manager), env_of(manager), await _case(manager))
+    await manager.switch_to(states.Objection.protocol)
+
+
+async def on_remarks(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    try:
+        await cases.submit_remarks(
+            session_of(manager), env_of(manager), await _case(manager), text, actor=ACTOR
+        )
+    except LateError as exc:
+        await _late(message, manager, LATE_REMARKS, exc.params["deadline"])
+        await manager.switch_to(states.Objection.protocol)
+        return
+    manager.dialog_data["result"] = "remarks"
+    await manager.switch_to(states.Objection.done)
+
+
+# ---------------------------------------------------------------- getters
+
+
+async def hearing_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    locale, env = locale_of(dialog_manager), env_of(dialog_manager)
+    app = await _case(dialog_manager)
+    hearing = cases.open_hearing(app)
+    assert hearing is not None
+    local = hearing.scheduled_at.astimezone(env.calendar.tz)
+    objection_due = app.deadline(Term.OBJECTION)
+    protocol = hearing.protocol
+    remarks_due = app.deadline(Term.PROTOCOL_REMARKS)
+    return {
+        "number": app.id,
+        "grounds": "\n".join(
+            f"• {label(RefusalGround(g), locale)}" for g in hearing.refusal_grounds
+        ),
+        "day": format_day(local, locale, tz=env.district.timezone),
+        "time": local.strftime("%H:%M"),
+        "mode": label(hearing.mode, locale),
+        "details": hearing.details or "",
+        "can_object": app.status in (Status.PRELIMINARY_REFUSAL, Status.OBJECTION_RECEIVED),
+        "objection_due": format_day(objection_due, locale) if objection_due else "",
+        "has_protocol": protocol is not None,
+        "protocol": protocol.text if protocol is not None else "",
+        "remarks_due": format_day(remarks_due, locale) if remarks_due else "",
+        "can_remark": app.status in (Status.PROTOCOL_MADE, Status.REMARKS_RECEIVED),
+    }
+
+
+async def done_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    msgid = RESULTS[dialog_manager.dialog_data["result"]]
+    return {"result": gettext(locale_of(dialog_manager), msgid)}
+
+
+def dialog() -> Dialog:
+    # Built per dispatcher: an aiogram router can belong to one parent only.
+    return Dialog(
+        Window(
+            T("Preliminary refusal of application No. {number}. Grounds:"),
+            Format("{grounds}"),
+            T("Hearing: {day} at {time}, {mode}."),
+            Format("{details}", when="details"),
+            T("You may object until {objection_due} inclusive.", when="objection_due"),
+            Column(
+                Button(T("✍️ Object in writing"), id="write", on_click=on_write, when="can_object"),
+                Button(T("🗣 I want to be heard orally"), id="oral", on_click=on_oral,
+                       when="can_object"),
+                Button(T("✅ I will attend the hearing"), id="attend", on_click=on_attend),
+                Button(T("📄 Read the protocol"), id="protocol", on_click=on_read_protocol,
+                       when="has_protocol"),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Objection.main,
+            getter=hearing_getter,
+        ),
+        Window(
+            T("Write your objection in one message."),
+            TextInput(id="objection", on_success=on_objection_text),
+            Column(SwitchTo(T("⬅️ Back"), id="back", state=states.Objection.main), LANG_BUTTON),
+            state=states.Objection.text,
+        ),
+        Window(
+            Format("{result}"),
+            Column(MENU_BUTTON, LANG_BUTTON),
+            state=states.Objection.done,
+            getter=done_getter,
+        ),
+        Window(
+            T("Hearing protocol:"),
+            Format("{protocol}"),
+            T("You may send remarks until {remarks_due} inclusive.", when="remarks_due"),
+            Column(
+                SwitchTo(T("✍️ Send remarks"), id="remark", state=states.Objection.remarks,
+                         when="can_remark"),
+                SwitchTo(T("⬅️ Back"), id="back", state=states.Objection.main),
+                MENU_BUTTON,
+            ),
+            state=states.Objection.protocol,
+            getter=hearing_getter,
+        ),
+        Window(
+            T("Write your remarks on the protocol in one message."),
+            TextInput(id="remarks", on_success=on_remarks),
+            Column(SwitchTo(T("⬅️ Back"), id="back", state=states.Objection.protocol), LANG_BUTTON),
+            state=states.Objection.remarks,
+        ),
+        on_start=on_start,
+    )

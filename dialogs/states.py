@@ -1,0 +1,48 @@
+"""Every place an applicant can be in a conversation, one group per flow."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Language(StatesGroup):
+    choose = State()
+
+
+class Identity(StatesGroup):
+    iin = State()
+    contact = State()
+    result = State()
+
+
+class Menu(StatesGroup):
+    main = State()
+
+
+class Filing(StatesGroup):
+    filer = State()
+    representative = State()
+    ground = State()
+    member_name = State()
+    member_income = State()
+    family_more = State()
+    settlement = State()
+    address = State()
+    summary = State()
+
+
+class Documents(StatesGroup):
+    checklist = State()
+    upload = State()
+    confirm_incomplete = State()
+    receipt = State()
+
+
+class CaseStatus(StatesGroup):
+    main = State()
+
+
+class Objection(StatesGroup):
+    main = State()
+    text = State()
+    done = State()
+    protocol = State()
+    remarks = State()

@@ -1,0 +1,1 @@
+"""Delivery providers behind one base class: Twilio SMS, the sandbox, Telegram chat."""

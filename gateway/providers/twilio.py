@@ -1,0 +1,148 @@
+"""SMS through Twilio's Messages API, on the official library's async HTTP client.
+
+`KOMEK_TWILIO_API_BASE` points the client at another base URL (a local fake in tests and the
+benchmark, a proxy in staging). Each message carries a StatusCallback URL naming its notice, so
+a delivery receipt finds its row even if it arrives before the worker recorded the message SID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import ClassVar
+
+import aiohttp
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from casework.outbox import NoticeChannel
+from casework.settings import Settings
+from gateway.providers.base import Outcome, Outgoing, Provider, RateLimiter, SendResult
+from gateway.sms import segments
+
+# The library logs every request's parameters at INFO, phone numbers included: keep it quiet.
+_http_log = logging.getLogger("komek.twilio.http")
+_http_log.setLevel(logging.WARNING)
+
+# Errors that will not go away by retrying: invalid/unreachable/opted-out/landline numbers,
+# carrier violations (https://www.twilio.com/docs/api/errors).
+PERMANENT_CODES = frozenset({21211, 21408, 21610, 21612, 21614, 30003, 30004, 30005, 30006, 30007})
+TRANSIENT_CODES = frozenset({20429, 20500, 20503, 30001, 30008})
+
+
+def classify(status: int, code: int | None) -> Outcome:
+    if code in PERMANENT_CODES:
+        return Outcome.PERMANENT
+    if code in TRANSIENT_CODES or status == 429 or status >= 500:
+        return Outcome.TRANSIENT
+    if status in (401, 403):
+        return Outcome.TRANSIENT  # our credentials, not the recipient: retry, then print
+    return Outcome.PERMANENT
+
+
+def status_callback_url(public_url: str | None, notice_id: int) -> str | None:
+    if not public_url:
+        return None
+    return f"{public_url.rstrip('/')}/twilio/status?notice={notice_id}"
+
+
+class TwilioProvider(Provider):
+    name: ClassVar[str] = "twilio"
+    channel = NoticeChannel.SMS
+    STATUSES: ClassVar[Mapping[str, Outcome]] = {
+        "accepted": Outcome.ACCEPTED,
+        "scheduled": Outcome.ACCEPTED,
+        "queued": Outcome.ACCEPTED,
+        "sending": Outcome.ACCEPTED,
+        "sent": Outcome.ACCEPTED,
+        "delivered": Outcome.DELIVERED,
+        "read": Outcome.DELIVERED,
+        "undelivered": Outcome.PERMANENT,
+        "failed": Outcome.PERMANENT,
+        "canceled": Outcome.PERMANENT,
+    }
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        from_: str | None = None,
+        messaging_service_sid: str | None = None,
+        api_base: str | None = None,
+        public_url: str | None = None,
+        rate_per_second: float = 10.0,
+        timeout: float = 15.0,
+    ) -> None:
+        if not from_ and not messaging_service_sid:
+            raise ValueError("Twilio needs KOMEK_TWILIO_FROM or KOMEK_TWILIO_MESSAGING_SERVICE_SID")
+        self.account_sid, self._token = account_sid, auth_token
+        self.from_, self.messaging_service_sid = from_, messaging_service_sid
+        self.api_base, self.public_url, self.timeout = api_base, public_url, timeout
+        self.limiter = RateLimiter(rate_per_second)
+        self._client: Client | None = None
+        self._http: AsyncTwilioHttpClient | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TwilioProvider:
+        assert settings.twilio_account_sid and settings.twilio_auth_token
+        return cls(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            from_=settings.twilio_from,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            api_base=settings.twilio_api_base,
+            public_url=settings.public_url,
+            rate_per_second=settings.twilio_rate_per_second,
+        )
+
+    @property
+    def client(self) -> Client:
+        # Built on first use: aiohttp's session belongs to the running event loop.
+        if self._client is None:
+            self._http = AsyncTwilioHttpClient(logger=_http_log)
+            self._client = Client(self.account_sid, self._token, http_client=self._http)
+            if self.api_base:
+                self._client.api.base_url = self.api_base
+        return self._client
+
+    async def pace(self, message: Outgoing) -> None:
+        await self.limiter.wait()
+
+    async def send(self, message: Outgoing) -> SendResult:
+        try:
+            async with asyncio.timeout(self.timeout):
+                sent = await self.client.messages.create_async(
+                    to=message.address,
+                    body=message.text,
+                    from_=self.from_ if not self.messaging_service_sid else None,
+                    messaging_service_sid=self.messaging_service_sid,
+                    status_callback=status_callback_url(self.public_url, message.notice_id),
+                )
+        except TwilioRestException as exc:
+            outcome = classify(exc.status, exc.code)
+            if exc.status == 429 or exc.code == 20429:
+                self.limiter.pause(1.0)
+            return SendResult(
+                outcome,
+                error_code=str(exc.code or exc.status),
+                error_message=(exc.msg or "")[:500],
+            )
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            return SendResult(
+                Outcome.TRANSIENT, error_code="network", error_message=type(exc).__name__
+            )
+        status = (sent.status or "queued").lower()
+        n = int(sent.num_segments or 0) or segments(message.text)
+        return SendResult(
+            self.map_status(status) or Outcome.ACCEPTED,
+            provider_id=sent.sid,
+            provider_status=status,
+            segments=n,
+        )
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()

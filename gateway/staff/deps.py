@@ -1,0 +1,104 @@
+"""Request-scoped dependencies: the runtime, one transaction per request, the staff member.
+
+`SessionDep` commits when the handler returns and rolls back when it raises, before the answer
+is sent (scope="function"), so a client never sees success for work that was not saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.cases import CaseEnv, load_application
+from casework.models import Application
+from casework.runtime import Runtime
+from casework.staff import Action, Staff, staff_by_token
+from gateway.staff.errors import Forbidden, NotFound, Unauthorized
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.sessions() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_env(runtime: RuntimeDep, session: SessionDep) -> CaseEnv:
+    return await runtime.env(session)
+
+
+EnvDep = Annotated[CaseEnv, Depends(get_env)]
+
+_bearer = HTTPBearer(auto_error=False, description="The token `komek staff add` printed.")
+
+
+async def current_staff(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Staff:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("a bearer token is required")
+    staff = await staff_by_token(session, credentials.credentials)
+    if staff is None:
+        raise Unauthorized("the token is not valid")
+    return staff
+
+
+StaffDep = Annotated[Staff, Depends(current_staff)]
+
+
+@cache
+def allowed(action: Action) -> Callable[[Staff], Coroutine[Any, Any, Staff]]:
+    """A dependency that lets through only staff whose role may do `action` (else 403)."""
+
+    async def check(staff: StaffDep) -> Staff:
+        if not staff.may(action):
+            raise Forbidden(
+                f"the role {staff.role} may not {action}",
+                role=staff.role.value,
+                action=action.value,
+            )
+        return staff
+
+    check.__name__ = f"may_{action.value}"
+    return check
+
+
+def permit(action: Action) -> Any:
+    """Use as `staff: Annotated[Staff, permit(Action.DECIDE)]`."""
+    return Depends(allowed(action))
+
+
+async def _case(session: AsyncSession, application_id: int, *, for_update: bool) -> Application:
+    # Existence first, without loading the row: the locked load below must be the first read.
+    found = await session.scalar(select(Application.id).where(Application.id == application_id))
+    if found is None:
+        raise NotFound(f"application {application_id} not found", application_id=application_id)
+    return await load_application(session, application_id, for_update=for_update)
+
+
+async def get_case_for_change(application_id: int, session: SessionDep) -> Application:
+    """The case, locked for this transaction so two staff cannot move it at once."""
+    return await _case(session, application_id, for_update=True)
+
+
+async def get_case(application_id: int, session: SessionDep) -> Application:
+    return await _case(session, application_id, for_update=False)
+
+
+CaseDep = Annotated[Application, Depends(get_case_for_change)]
+CaseViewDep = Annotated[Application, Depends(get_case)]

@@ -1,0 +1,64 @@
+"""Domain errors become HTTP answers in one place, by exception type: {code, message, params}."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from casework.cases import LateError, RuleError
+from casework.lifecycle import DomainError, IllegalTransition
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+# The nearest class in the exception's MRO wins; DomainError itself is a state conflict.
+HTTP_STATUS: dict[type[DomainError], int] = {
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    RuleError: 422,
+    LateError: 409,
+    IllegalTransition: 409,
+    DomainError: 409,
+}
+
+
+def http_status(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]  # type: ignore[index]
+    return 409
+
+
+# Money keeps its tiyn exactly: as a string, never a float.
+_ENCODERS = {Decimal: str}
+
+
+def error_body(exc: DomainError) -> dict[str, object]:
+    params = jsonable_encoder(exc.params, custom_encoder=_ENCODERS)
+    return {"code": exc.code, "message": str(exc), "params": params}
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = http_status(exc)
+    # RFC 6750: a 401 names the scheme the client should use.
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(exc), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error_handler)

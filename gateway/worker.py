@@ -1,0 +1,391 @@
+"""The delivery worker: drains the outbox, never holding a transaction during an HTTP call.
+
+One pass (`drain`) is a pipeline: a feeder claims due notices in batches (one UPDATE … RETURNING,
+with FOR UPDATE SKIP LOCKED on PostgreSQL so several workers share the queue), `concurrency`
+senders pace and send them, and a writer records the results in batches (one executemany per
+batch). A claimed row carries a token; results are written only where the token still matches,
+so a row re-queued by the sweeper and claimed again is never overwritten by the first claimer.
+
+Transient failures come back with exponential backoff and jitter; permanent ones and exhausted
+retries fall back to print, as the law says (SR §15). The sweeper re-queues rows stuck in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework.cases import CaseEnv
+from casework.clock import Clock
+from casework.db import transaction
+from casework.notices import NoticeKind
+from casework.outbox import ChannelReason, Notice, NoticeChannel, NoticeStatus
+from casework.runtime import Runtime
+from casework.settings import Settings
+from gateway.delivery import CASE_MOVING_KINDS, notices_reached
+from gateway.providers.base import Outcome, Outgoing, Provider, SendResult
+from gateway.sms import segments
+
+log = logging.getLogger(__name__)
+
+NOTICES: Table = Notice.__table__  # type: ignore[assignment]
+FALLBACK_REASON = {
+    NoticeChannel.SMS: ChannelReason.SMS_FAILED,
+    NoticeChannel.CHAT: ChannelReason.CHAT_FAILED,
+}
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    concurrency: int = 20
+    batch_size: int = 500  # prefetch: senders never wait for a claim's commit
+    max_attempts: int = 6
+    backoff_base: float = 5.0  # seconds before the first retry, doubled each time
+    backoff_cap: float = 1800.0
+    stuck_after: timedelta = timedelta(minutes=10)
+    poll_interval: float = 1.0
+    flush_size: int = 500
+    flush_interval: float = 0.25
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    token: str
+    application_id: int
+    kind: NoticeKind
+    locale: str
+    channel: NoticeChannel
+    address: str
+    text: str
+    attempts: int
+
+
+def backoff(attempts: int, config: WorkerConfig, retry_after: float | None = None) -> float:
+    """Exponential with "equal jitter": half fixed, half random, so retries spread out."""
+    delay = min(config.backoff_cap, config.backoff_base * 2 ** max(attempts - 1, 0))
+    delay = delay / 2 + random.uniform(0, delay / 2)
+    return max(delay, retry_after or 0.0)
+
+
+_RESULT_COLUMNS = (
+    "status", "due_at", "channel", "channel_reason", "failed_channel", "provider", "provider_id",
+    "provider_status", "error_code", "error_message", "segments", "sent_at", "delivered_at",
+    "updated_at",
+)
+
+# Results land only on rows this claim still owns and that are still in flight: a delivery
+# receipt that raced ahead of the writer has already moved the row on.
+_WRITE_RESULT = (
+    update(NOTICES)
+    .where(
+        NOTICES.c.id == bindparam("b_id"),
+        NOTICES.c.claim_token == bindparam("b_token"),
+        NOTICES.c.status == NoticeStatus.SENDING,
+    )
+    .values(
+        claim_token=None,
+        **{c: bindparam(f"b_{c}", type_=NOTICES.c[c].type) for c in _RESULT_COLUMNS},
+    )
+)
+
+
+class Worker:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        env: CaseEnv,
+        providers: Mapping[NoticeChannel, Provider],
+        *,
+        config: WorkerConfig | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.env = env
+        self.providers = dict(providers)
+        self.config = config or WorkerConfig()
+        self.clock = clock or env.clock
+        self._pg = sessions.kw["bind"].dialect.name == "postgresql"
+        # SQLite has one writer at a time and its busy handler sleeps in steps of up to 100 ms:
+        # claim and record would stall each other. Taking turns in-process costs nothing.
+        self._db_turn: contextlib.AbstractAsyncContextManager[Any] = (
+            contextlib.nullcontext() if self._pg else asyncio.Lock()
+        )
+
+    # ------------------------------------------------------------------ claiming and sweeping
+
+    async def claim(self, limit: int) -> list[Claimed]:
+        """Take up to `limit` due notices for this worker, in one short transaction."""
+        now = self.clock.now()
+        token = secrets.token_hex(8)
+        due = (
+            select(NOTICES.c.id)
+            .where(
+                NOTICES.c.status == NoticeStatus.QUEUED,
+                NOTICES.c.due_at <= now,
+                NOTICES.c.channel.in_(list(self.providers)),
+            )
+            .order_by(NOTICES.c.due_at, NOTICES.c.id)
+            .limit(limit)
+        )
+        if self._pg:
+            due = due.with_for_update(skip_locked=True)
+        stmt = (
+            update(NOTICES)
+            .where(NOTICES.c.id.in_(due.scalar_subquery()))
+            .values(
+                status=NoticeStatus.SENDING,
+                claim_token=token,
+                claimed_at=now,
+                updated_at=now,
+                attempts=NOTICES.c.attempts + 1,
+            )
+            .returning(
+                NOTICES.c.id, NOTICES.c.application_id, NOTICES.c.kind, NOTICES.c.locale,
+                NOTICES.c.channel, NOTICES.c.address, NOTICES.c.text, NOTICES.c.sms_text,
+                NOTICES.c.attempts,
+            )
+        )
+        async with self._db_turn, transaction(self.sessions) as session:
+            rows = (await session.execute(stmt)).all()
+        claimed = [
+            Claimed(
+                id=r.id, token=token, application_id=r.application_id, kind=NoticeKind(r.kind),
+                locale=r.locale, channel=NoticeChannel(r.channel), address=r.address or "",
+                text=r.sms_text if r.channel == NoticeChannel.SMS else r.text,
+                attempts=r.attempts,
+            )
+            for r in rows
+        ]
+        claimed.sort(key=lambda c: c.id)
+        return claimed
+
+    async def sweep(self) -> int:
+        """Re-queue notices claimed longer ago than `stuck_after` (their worker died)."""
+        now = self.clock.now()
+        stmt = (
+            update(NOTICES)
+            .where(
+                NOTICES.c.status == NoticeStatus.SENDING,
+                NOTICES.c.claimed_at < now - self.config.stuck_after,
+            )
+            .values(status=NoticeStatus.QUEUED, claim_token=None, due_at=now, updated_at=now)
+        )
+        async with transaction(self.sessions) as session:
+            count = (await session.execute(stmt)).rowcount or 0
+        if count:
+            log.warning("sweeper re-queued %d notices stuck in flight", count)
+        return count
+
+    # ------------------------------------------------------------------ one pass
+
+    async def drain(self) -> int:
+        """Send every notice due now; returns how many results were recorded."""
+        cfg = self.config
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
+        results: list[tuple[Claimed, SendResult]] = []
+        wake = asyncio.Event()
+        done = 0
+
+        async def feed() -> None:
+            try:
+                while True:
+                    if queue.qsize() > max(2 * cfg.concurrency, cfg.batch_size // 2):
+                        await asyncio.sleep(0.001)
+                        continue
+                    batch = await self.claim(cfg.batch_size)
+                    for item in batch:
+                        queue.put_nowait(item)
+                    if not batch:
+                        return
+            finally:
+                for _ in range(cfg.concurrency):
+                    queue.put_nowait(None)
+
+        async def send() -> None:
+            while (item := await queue.get()) is not None:
+                provider = self.providers[item.channel]
+                message = Outgoing(item.id, item.application_id, item.kind, item.locale,
+                                   item.address, item.text)
+                try:
+                    await provider.pace(message)
+                    result = await provider.send(message)
+                except Exception as exc:  # a provider bug must not lose the notice
+                    log.exception("provider %s failed on notice %s", provider.name, item.id)
+                    result = SendResult(Outcome.TRANSIENT, error_code="error",
+                                        error_message=type(exc).__name__)
+                results.append((item, result))
+                if len(results) >= cfg.flush_size:
+                    wake.set()
+
+        async def write() -> None:
+            nonlocal done
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), cfg.flush_interval)
+                wake.clear()
+                if results:
+                    batch = results[:]
+                    del results[:]
+                    await self._record(batch)
+                    done += len(batch)
+                if stop_writer.is_set() and not results:
+                    return
+
+        stop_writer = asyncio.Event()
+        writer = asyncio.create_task(write())
+        try:
+            await asyncio.gather(feed(), *(send() for _ in range(cfg.concurrency)))
+        finally:
+            stop_writer.set()
+            wake.set()
+            await writer
+        return done
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set: sweep, drain, and rest a moment when nothing is due."""
+        while not stop.is_set():
+            sent = 0
+            try:
+                await self.sweep()
+                sent = await self.drain()
+            except Exception:
+                log.exception("delivery pass failed; retrying")
+            if not sent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.config.poll_interval)
+
+    # ------------------------------------------------------------------ recording results
+
+    def _values(self, item: Claimed, result: SendResult, now: datetime) -> dict[str, Any]:
+        provider = self.providers[item.channel]
+        values: dict[str, Any] = {
+            "b_id": item.id, "b_token": item.token, "b_status": NoticeStatus.SENT,
+            "b_due_at": now, "b_channel": item.channel, "b_channel_reason": None,
+            "b_failed_channel": None, "b_provider": provider.name,
+            "b_provider_id": result.provider_id, "b_provider_status": result.provider_status,
+            "b_error_code": result.error_code, "b_error_message": result.error_message,
+            "b_segments": None, "b_sent_at": None, "b_delivered_at": None, "b_updated_at": now,
+        }
+        if item.channel is NoticeChannel.SMS:
+            values["b_segments"] = result.segments or segments(item.text)
+        outcome = result.outcome
+        if outcome is Outcome.TRANSIENT and item.attempts >= self.config.max_attempts:
+            outcome = Outcome.PERMANENT  # retries exhausted: the law's fallback is print
+        if outcome is Outcome.ACCEPTED:
+            values["b_sent_at"] = now
+        elif outcome is Outcome.DELIVERED:
+            values.update(b_status=NoticeStatus.DELIVERED, b_sent_at=now, b_delivered_at=now)
+        elif outcome is Outcome.TRANSIENT:
+            delay = backoff(item.attempts, self.config, result.retry_after)
+            values.update(b_status=NoticeStatus.QUEUED, b_due_at=now + timedelta(seconds=delay))
+        else:
+            values.update(
+                b_status=NoticeStatus.TO_PRINT,
+                b_channel=NoticeChannel.PRINT,
+                b_failed_channel=item.channel,
+            )
+        values["b_channel_reason"] = FALLBACK_REASON.get(item.channel) if (
+            values["b_status"] is NoticeStatus.TO_PRINT
+        ) else None
+        return values
+
+    async def _record(self, batch: list[tuple[Claimed, SendResult]]) -> None:
+        now = self.clock.now()
+        rows = [self._values(item, result, now) for item, result in batch]
+        # channel_reason only changes on fallback; split so the others keep theirs.
+        keep_reason = [r for r in rows if r["b_channel_reason"] is None]
+        fallback = [r for r in rows if r["b_channel_reason"] is not None]
+        async with self._db_turn, transaction(self.sessions) as session:
+            if keep_reason:
+                for r in keep_reason:
+                    del r["b_channel_reason"]
+                await session.execute(_WRITE_KEEP_REASON, keep_reason)
+            if fallback:
+                await session.execute(_WRITE_RESULT, fallback)
+        reached = [
+            (item.application_id, item.kind, now, item.channel.value)
+            for item, result in batch
+            if result.outcome is Outcome.DELIVERED and item.kind in CASE_MOVING_KINDS
+        ]
+        if reached:
+            await notices_reached(self.sessions, self.env, reached)
+
+
+_WRITE_KEEP_REASON = (
+    update(NOTICES)
+    .where(
+        NOTICES.c.id == bindparam("b_id"),
+        NOTICES.c.claim_token == bindparam("b_token"),
+        NOTICES.c.status == NoticeStatus.SENDING,
+    )
+    .values(
+        claim_token=None,
+        **{
+            c: bindparam(f"b_{c}", type_=NOTICES.c[c].type)
+            for c in _RESULT_COLUMNS
+            if c != "channel_reason"
+        },
+    )
+)
+
+
+def build_providers(settings: Settings, bot: Any = None) -> dict[NoticeChannel, Provider]:
+    """Twilio when credentials are set, else the sandbox; Telegram when there is a bot token."""
+    from gateway.providers.sandbox import SandboxProvider
+
+    sms: Provider
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        from gateway.providers.twilio import TwilioProvider
+
+        sms = TwilioProvider.from_settings(settings)
+    else:
+        sms = SandboxProvider()
+    chat: Provider
+    if bot is None and settings.bot_token is not None:
+        from aiogram import Bot
+
+        bot = Bot(settings.bot_token.get_secret_value())
+    if bot is not None:
+        from gateway.providers.telegram import TelegramProvider
+
+        chat = TelegramProvider(bot)
+    else:
+        chat = SandboxProvider(channel=NoticeChannel.CHAT)
+    return {NoticeChannel.SMS: sms, NoticeChannel.CHAT: chat}
+
+
+@dataclass
+class RunningWorker:
+    worker: Worker
+    task: asyncio.Task[None]
+    stop: asyncio.Event
+
+    async def close(self) -> None:
+        self.stop.set()
+        await self.task
+        for provider in self.worker.providers.values():
+            await provider.close()
+
+
+async def start_worker(runtime: Runtime, *, config: WorkerConfig | None = None) -> RunningWorker:
+    """The worker as a background task of a running process (`komek serve`, `komek worker`)."""
+    from gateway.mcdb import configure_registry
+
+    configure_registry(runtime.settings)
+    async with runtime.sessions() as session:
+        env = await runtime.env(session)
+    worker = Worker(runtime.sessions, env, build_providers(runtime.settings), config=config)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop), name="komek-delivery-worker")
+    return RunningWorker(worker, task, stop)

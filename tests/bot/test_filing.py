@@ -1,0 +1,132 @@
+"""Whole filings through the real dispatcher, in Kazakh and in Russian."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework.deadlines import Term
+from casework.i18n import format_day
+from casework.labels import label
+from casework.lifecycle import Status
+from casework.models import Applicant, Application
+from casework.rules import DocumentKind, Ground
+from tests.bot.flows import JPEG, PDF, give_address, identify, start_filing, t, upload
+
+
+async def _application(sessions: async_sessionmaker[AsyncSession]) -> Application:
+    from casework.cases import load_application
+
+    async with sessions() as session:
+        app_id = await session.scalar(select(Application.id).order_by(Application.id.desc()))
+        return await load_application(session, app_id)
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_low_income_filing_with_photo_and_pdf_ends_in_acceptance_receipt(
+    phone, sessions, locale: str
+) -> None:
+    p = phone()
+    await identify(p, locale)
+    await start_filing(p, locale, Ground.LOW_INCOME)
+    # The family and their incomes: a typed number, then the "no income" button.
+    assert t(locale, "Write the full name of a family member. Start with yourself.") in p.text
+    await p.send("Сейітқали Әлия")
+    await p.send("85 000")
+    await p.tap(t(locale, "➕ Add a family member"))
+    await p.send("Сейітқали Нұрлан")
+    await p.tap(t(locale, "No income"))
+    assert "Сейітқали Нұрлан" in p.text
+    await p.tap(t(locale, "✅ That is everyone"))
+    await give_address(p, locale)
+    # The checklist for low income: identity and incomes.
+    assert p.buttons()[:2] == [
+        f"📎 {label(DocumentKind.IDENTITY, locale)}",
+        f"📎 {label(DocumentKind.INCOME, locale)}",
+    ]
+    await upload(p, locale, DocumentKind.IDENTITY)
+    assert t(locale, "Received: {document}", document=label(DocumentKind.IDENTITY, locale)) in (
+        p.said()
+    )
+    await upload(p, locale, DocumentKind.INCOME, pdf=True)
+    assert p.buttons()[:2] == [
+        f"✅ {label(DocumentKind.IDENTITY, locale)}",
+        f"✅ {label(DocumentKind.INCOME, locale)}",
+    ]
+    await p.tap(t(locale, "📨 Send the application"))
+
+    app = await _application(sessions)
+    assert app.status is Status.REGISTERED
+    assert app.registered_on == date(2026, 11, 16)
+    assert app.deadline(Term.DECISION) == date(2026, 11, 26)  # 8 working days
+    assert p.text == t(
+        locale,
+        "✅ Application No. {number} is accepted.\nRegistered on: {registered}.\n"
+        "The decision is due by: {decision}.",
+        number=app.id,
+        registered=format_day(date(2026, 11, 16), locale),
+        decision=format_day(date(2026, 11, 26), locale),
+    )
+    assert ("26 қараша 2026" if locale == "kk" else "26 ноября 2026") in p.text
+    # Every answer reached the application itself.
+    assert [(m.full_name, m.monthly_income) for m in app.family] == [
+        ("Сейітқали Әлия", Decimal("85000.00")),
+        ("Сейітқали Нұрлан", Decimal("0.00")),
+    ]
+    assert (app.settlement, app.address, app.phone) == ("Құлан", "Жібек жолы 12", "+77011234567")
+    # Each file is on disk under its hash, with the hash on the row.
+    stored = {d.kind: d for d in app.documents}
+    assert stored[DocumentKind.IDENTITY].sha256 == hashlib.sha256(JPEG).hexdigest()
+    assert stored[DocumentKind.INCOME].sha256 == hashlib.sha256(PDF).hexdigest()
+    assert stored[DocumentKind.INCOME].content_type == "application/pdf"
+    assert Path(stored[DocumentKind.INCOME].storage_path).read_bytes() == PDF
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_incomplete_set_ends_in_refusal_to_accept_naming_what_is_missing(
+    phone, sessions, locale: str
+) -> None:
+    p = phone()
+    await identify(p, locale)
+    await start_filing(p, locale, Ground.DISEASE)
+    await give_address(p, locale)
+    await upload(p, locale, DocumentKind.IDENTITY)
+    await p.tap(t(locale, "📨 Send the application"))
+    # A warning first: sending now means refusal.
+    assert label(DocumentKind.DISEASE_PROOF, locale) in p.text
+    await p.tap(t(locale, "Send anyway"))
+
+    app = await _application(sessions)
+    assert app.status is Status.REFUSED_TO_ACCEPT
+    assert app.missing_documents == ["disease_proof"]
+    assert p.text.startswith("❌")
+    assert f"• {label(DocumentKind.DISEASE_PROOF, locale)}" in p.text
+    assert ("қабылданбады" if locale == "kk" else "не принято") in p.text
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_language_choice_is_kept_with_the_applicant_and_changes_in_place(
+    phone, sessions, locale: str
+) -> None:
+    other = "ru" if locale == "kk" else "kk"
+    p = phone()
+    await identify(p, locale)
+    await p.tap(t(locale, "📝 File an application"))
+    await p.tap(label(__import__("casework.rules").rules.Filer.SELF, locale))
+    assert p.text == t(locale, "Why do you need assistance? Choose one.")
+    await p.send("/lang")
+    await p.tap({"kk": "Қазақша", "ru": "Русский"}[other])
+    # The same question, now in the other language; the earlier answer is still there.
+    assert p.text == t(other, "Why do you need assistance? Choose one.")
+    assert label(Ground.FIRE, other) in p.buttons()
+    async with sessions() as session:
+        applicant = await session.scalar(select(Applicant))
+        app = await session.scalar(select(Application))
+    assert applicant.locale == other
+    assert app.filer is not None

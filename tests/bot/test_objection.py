@@ -1,0 +1,150 @@
+"""Objection to a preliminary refusal from the chat notice's button: in time, and too late."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram import Bot
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.notice_buttons import button_data
+from casework import cases
+from casework.cases import CaseEnv
+from casework.clock import FixedClock
+from casework.i18n import format_day
+from casework.labels import label
+from casework.lifecycle import Status
+from casework.models import Applicant, Objection
+from casework.rules import Ground, HearingMode, RefusalGround
+from tests.bot.flows import VALID_IIN, t
+from tests.bot.telegram import FakeTelegram, Phone
+from tests.casework.helpers import draft
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+async def refused_case(
+    sessions: async_sessionmaker[AsyncSession],
+    env: CaseEnv,
+    telegram_id: int,
+    locale: str,
+    phone: str | None = None,
+) -> int:
+    """A disease case filed in the bot, at the special commission, preliminarily refused."""
+    async with sessions() as session, session.begin():
+        app = await draft(session, env, ground=Ground.DISEASE, iin=VALID_IIN)
+        applicant = await session.get(Applicant, app.applicant_id)
+        applicant.telegram_id, applicant.locale, applicant.phone = telegram_id, locale, phone
+        assert await cases.take_in(session, env, app, actor="clerk")
+        await cases.to_special_commission(session, env, app, actor="clerk")
+        await cases.issue_preliminary_refusal(
+            session,
+            env,
+            app,
+            grounds=[RefusalGround.ALREADY_ASSIGNED],
+            scheduled_at=datetime(2026, 11, 20, 11, 0, tzinfo=ALMATY),
+            mode=HearingMode.VIDEOCONFERENCE,
+            details="https://meet.example/komek-42",
+            actor="clerk",
+        )
+        return app.id
+
+
+async def chat_notice(bot: Bot, telegram: FakeTelegram, chat_id: int, app_id: int) -> dict:
+    """What the gateway sends: the notice text with its two buttons."""
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text="⚖️", callback_data=button_data("object", app_id))],
+            [InlineKeyboardButton(text="✅", callback_data=button_data("attend", app_id))],
+        ]
+    )
+    message = await bot.send_message(chat_id, "Preliminary refusal", reply_markup=markup)
+    return telegram.chats[chat_id][message.message_id]
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_objection_in_time_from_the_notice_button(
+    phone, bot, telegram, sessions, env, locale: str
+) -> None:
+    p: Phone = phone()
+    app_id = await refused_case(sessions, env, p.user.id, locale)
+    notice = await chat_notice(bot, telegram, p.chat.id, app_id)
+
+    await p.tap("✅", on=notice)
+    confirmed = t(locale, "Thank you. Your attendance at the hearing is confirmed.")
+    assert telegram.alerts[-1] == confirmed
+    await p.tap("⚖️", on=notice)
+    # Grounds, hearing and the last day to object (2 working days from receipt: Wed 18 Nov).
+    assert label(RefusalGround.ALREADY_ASSIGNED, locale) in p.text
+    assert label(HearingMode.VIDEOCONFERENCE, locale) in p.text
+    assert "11:00" in p.text and "https://meet.example/komek-42" in p.text
+    assert t(
+        locale, "You may object until {objection_due} inclusive.",
+        objection_due=format_day(datetime(2026, 11, 18).date(), locale),
+    ) in p.text
+    await p.tap(t(locale, "✍️ Object in writing"))
+    await p.send("Менде басқа көмек тағайындалмаған.")
+    assert p.text == t(locale, "Your objection is received. It will be considered at the hearing.")
+
+    async with sessions() as session:
+        objection = await session.scalar(select(Objection))
+        app = await cases.load_application(session, app_id)
+    assert (objection.text, objection.oral, objection.via) == (
+        "Менде басқа көмек тағайындалмаған.", False, "bot"
+    )
+    assert app.status is Status.OBJECTION_RECEIVED
+    assert cases.open_hearing(app).attendance_confirmed_at is not None
+
+    # The status screen tells the same story.
+    await p.tap(t(locale, "🏠 Main menu"))
+    await p.tap(t(locale, "📄 My application"))
+    assert label(Status.OBJECTION_RECEIVED, locale) in p.text
+    assert t(locale, "Deadlines:") in p.text
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_objection_too_late_is_refused_with_the_day_that_passed(
+    phone, bot, telegram, sessions, env, clock: FixedClock, locale: str
+) -> None:
+    p: Phone = phone()
+    app_id = await refused_case(sessions, env, p.user.id, locale)
+    notice = await chat_notice(bot, telegram, p.chat.id, app_id)
+    await p.tap("⚖️", on=notice)  # read on Monday 16 November: the last day is Wednesday 18th
+
+    clock.set(datetime(2026, 11, 19, 9, 30, tzinfo=ALMATY))
+    late = t(
+        locale,
+        "Sorry, the time to object has passed: the last day was {day}.",
+        day=format_day(datetime(2026, 11, 18).date(), locale),
+    )
+    await p.tap(t(locale, "✍️ Object in writing"))
+    assert p.said()[-2] == late  # then the hearing screen again, with its buttons
+    await p.tap(t(locale, "🗣 I want to be heard orally"))  # refused by the use case itself
+    assert late in p.said()[-2:]
+    assert ("18 қараша 2026" if locale == "kk" else "18 ноября 2026") in late
+
+    async with sessions() as session:
+        assert await session.scalar(select(Objection)) is None
+        app = await cases.load_application(session, app_id)
+    assert app.status is Status.PRELIMINARY_REFUSAL
+
+
+async def test_a_notice_button_acts_only_on_the_pressing_users_own_case(
+    phone, bot, telegram, sessions, env
+) -> None:
+    owner: Phone = phone()
+    app_id = await refused_case(sessions, env, owner.user.id, "ru")
+    stranger: Phone = phone(user_id=555, language_code="ru")
+    notice = await chat_notice(bot, telegram, stranger.chat.id, app_id)
+    await stranger.tap("⚖️", on=notice)
+    await stranger.tap("✅", on=notice)
+    # In the stranger's own language (their Telegram is in Russian), and nothing opens.
+    assert telegram.alerts[-2:] == [t("ru", "This button is not for your application.")] * 2
+    async with sessions() as session:
+        app = await cases.load_application(session, app_id)
+    assert cases.open_hearing(app).attendance_confirmed_at is None
+    assert telegram.texts(555) == ["Preliminary refusal"]  # only the notice itself

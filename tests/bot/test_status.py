@@ -1,0 +1,39 @@
+"""The status screen: where the case is, what comes next, the deadlines, the notices sent."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casework.deadlines import Term
+from casework.i18n import format_day
+from casework.labels import label
+from casework.lifecycle import Status
+from casework.outbox import Notice, NoticeStatus
+from tests.bot.flows import t
+from tests.bot.test_objection import refused_case
+
+
+async def test_status_lists_state_next_step_deadlines_and_sent_notices(
+    phone, sessions, env
+) -> None:
+    p = phone()
+    app_id = await refused_case(sessions, env, p.user.id, "ru", phone="+77011234567")
+    async with sessions() as session, session.begin():
+        notices = list(await session.scalars(select(Notice).order_by(Notice.id)))
+        assert len(notices) == 2  # the acceptance receipt, then the preliminary refusal
+        notices[0].status, notices[0].sent_at = NoticeStatus.DELIVERED, env.now()
+        first_title = notices[0].title
+        second_title = notices[1].title
+
+    await p.send("/start")
+    await p.tap(t("ru", "📄 My application"))
+    screen = p.text
+    assert screen.startswith(t("ru", "Application No. {number}", number=app_id))
+    assert label(Status.PRELIMINARY_REFUSAL, "ru") in screen
+    assert t("ru", "You may object or ask to be heard before the decision.") in screen
+    assert f"{label(Term.DECISION, 'ru')}: {format_day(env.today().replace(day=26), 'ru')}" in (
+        screen
+    )
+    assert f"• {first_title}" in screen  # delivered: listed
+    assert second_title not in screen.split(t("ru", "Notices sent:"))[1]  # still queued
+    assert t("ru", "⚖️ Objection and hearing") in p.buttons()

@@ -1,0 +1,134 @@
+"""Cases built through the real use cases, at the step a notice needs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework import cases
+from casework.cases import CaseEnv
+from casework.db import transaction
+from casework.identity import _check_digit
+from casework.models import Application
+from casework.outbox import McdbEntry, Notice
+from casework.rules import Channel, DocumentKind, Ground, HearingMode, Periodicity, RefusalGround
+from tests.fakes.twilio_server import FakeTwilio
+
+
+def iin_for(n: int) -> str:
+    """A valid IIN for a person born 1 Jan 1980, serial n."""
+    for serial in range(n * 10, n * 10 + 10):
+        body = f"8001013{serial:04d}"
+        check = _check_digit(body)
+        if check is not None:
+            return body + str(check)
+    raise ValueError(n)
+
+
+def phone_for(n: int) -> str:
+    return f"+7701{n:07d}"
+
+
+@dataclass
+class Cases:
+    sessions: async_sessionmaker[AsyncSession]
+    env: CaseEnv
+
+    async def registered(
+        self,
+        n: int = 1,
+        *,
+        locale: str = "kk",
+        channel: Channel = Channel.PROVIDER_OFFICE,
+        telegram_id: int | None = None,
+        mcdb: bool = True,
+        phone: str | None = None,
+    ) -> int:
+        phone = phone or phone_for(n)
+        async with transaction(self.sessions) as s:
+            if mcdb:
+                s.add(
+                    McdbEntry(
+                        iin=iin_for(n),
+                        phone=phone,
+                        registered_on=date(2020, 1, 1),
+                        imported_at=self.env.now(),
+                    )
+                )
+            applicant = await cases.get_or_create_applicant(
+                s,
+                self.env,
+                iin_for(n),
+                last_name="Сәрсенбаева",
+                first_name="Әйгерім",
+                locale=locale,
+                phone=phone,
+                telegram_id=telegram_id,
+            )
+            app = await cases.start_application(
+                s, self.env, applicant, channel=channel, actor="test", ground=Ground.DISEASE,
+                phone=phone,
+            )
+            for kind in (DocumentKind.IDENTITY, DocumentKind.DISEASE_PROOF):
+                await cases.attach_document(
+                    s, self.env, app, kind=kind, file_name="x.pdf", content_type="application/pdf",
+                    size=1, sha256="0" * 64, storage_path="x", actor="test",
+                )
+            assert await cases.take_in(s, self.env, app, actor="test")
+            await cases.to_special_commission(s, self.env, app, actor="test")
+            return app.id
+
+    async def granted(self, n: int = 1, **kw: object) -> int:
+        app_id = await self.registered(n, **kw)  # type: ignore[arg-type]
+        async with transaction(self.sessions) as s:
+            app = await cases.load_application(s, app_id)
+            await cases.grant(
+                s, self.env, app, kind="disease", amount=Decimal("43250"),
+                periodicity=Periodicity.ONE_OFF, actor="test",
+            )
+        return app_id
+
+    async def preliminary_refusal(self, n: int = 1, **kw: object) -> int:
+        app_id = await self.registered(n, **kw)  # type: ignore[arg-type]
+        async with transaction(self.sessions) as s:
+            app = await cases.load_application(s, app_id)
+            await cases.issue_preliminary_refusal(
+                s, self.env, app, grounds=[RefusalGround.ALREADY_ASSIGNED],
+                scheduled_at=self.env.now() + timedelta(days=3, hours=1),
+                mode=HearingMode.VIDEOCONFERENCE, details="https://meet.example/kz", actor="test",
+            )
+        return app_id
+
+    async def notices(self, app_id: int | None = None) -> list[Notice]:
+        async with self.sessions() as s:
+            stmt = select(Notice).order_by(Notice.id)
+            if app_id is not None:
+                stmt = stmt.where(Notice.application_id == app_id)
+            return list((await s.scalars(stmt)).all())
+
+    async def application(self, app_id: int) -> Application:
+        async with self.sessions() as s:
+            return await cases.load_application(s, app_id)
+
+
+@pytest.fixture
+def case_builder(sessions: async_sessionmaker[AsyncSession], env: CaseEnv) -> Cases:
+    return Cases(sessions, env)
+
+
+@pytest.fixture
+async def fake_twilio() -> AsyncIterator[FakeTwilio]:
+    server = FakeTwilio()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def at(env: CaseEnv, **delta: float) -> datetime:
+    return env.now() + timedelta(**delta)

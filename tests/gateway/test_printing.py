@@ -1,0 +1,41 @@
+"""Printed notices: Kazakh letters survive as text; handing over notifies the decision."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from casework.cases import CaseEnv
+from casework.db import transaction
+from casework.lifecycle import Status
+from casework.outbox import NoticeStatus
+from gateway.printing import mark_handed_over, notice_pdf, print_queue
+from tests.gateway.conftest import Cases
+
+
+async def test_kazakh_pdf_has_every_kazakh_letter_as_text(
+    case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.granted(1, locale="kk", mcdb=False)
+    async with case_builder.sessions() as s:
+        queue = await print_queue(s)
+        decision = next(n for n in queue if n.application_id == app_id and "шешім" in n.title)
+        pdf = await notice_pdf(s, env, decision.id)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Әлеуметтік көмек тағайындау туралы шешім" in text
+    assert "Сәрсенбаева Әйгерім" in text
+    assert "43 250" in text.replace("\xa0", " ")
+    assert set("әғқңөұүі") <= set(text.lower())
+
+
+async def test_handing_over_counts_as_notified(case_builder: Cases, env: CaseEnv) -> None:
+    app_id = await case_builder.granted(1, mcdb=False)
+    notices = await case_builder.notices(app_id)
+    decision = notices[-1]
+    assert decision.status is NoticeStatus.TO_PRINT
+    async with transaction(case_builder.sessions) as s:
+        await mark_handed_over(s, env, decision.id, actor="clerk")
+    assert (await case_builder.application(app_id)).status is Status.NOTIFIED_GRANTED
+    async with case_builder.sessions() as s:
+        assert decision.id not in [n.id for n in await print_queue(s)]

@@ -1,0 +1,154 @@
+"""Twilio's webhooks: only signed requests move anything; receipts never go backwards."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from twilio.request_validator import RequestValidator
+
+from casework.cases import CaseEnv
+from casework.clock import FixedClock
+from casework.district import District
+from casework.lifecycle import Status
+from casework.outbox import NoticeChannel, NoticeStatus
+from casework.runtime import Runtime
+from casework.settings import Settings
+from gateway.app import create_app
+from gateway.providers.sandbox import SandboxProvider
+from gateway.worker import Worker
+from tests.gateway.conftest import Cases, phone_for
+
+PUBLIC = "https://komek.example.kz"
+TOKEN = "webhook-test-token"
+
+
+@pytest.fixture
+async def client(
+    engine: AsyncEngine, case_builder: Cases, district: District, clock: FixedClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(public_url=PUBLIC, twilio_auth_token=TOKEN, twilio_account_sid="AC1")
+    runtime = Runtime(settings=settings, engine=engine, sessions=case_builder.sessions,
+                      district=district, clock=clock)
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+def signed(path: str, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(PUBLIC + path, form)}
+
+
+async def _sent_sms(case_builder: Cases, env: CaseEnv, app_id: int):  # type: ignore[no-untyped-def]
+    """Mark the app's notices as sent by Twilio (what the worker records)."""
+    from casework.db import transaction
+    from casework.outbox import Notice
+
+    async with transaction(case_builder.sessions) as s:
+        notices = [await s.get(Notice, n.id) for n in await case_builder.notices(app_id)]
+        for n in notices:
+            assert n is not None
+            n.status, n.provider, n.provider_id = NoticeStatus.SENT, "twilio", f"SM{n.id:032x}"
+    return await case_builder.notices(app_id)
+
+
+async def test_signed_delivery_receipt_moves_status_and_notifies(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.granted(1)
+    decision = (await _sent_sms(case_builder, env, app_id))[-1]
+    path = f"/twilio/status?notice={decision.id}"
+    form = {"MessageSid": decision.provider_id, "MessageStatus": "delivered"}
+    r = await client.post(path, data=form, headers=signed(path, form))
+    assert r.status_code == 204
+    decision = (await case_builder.notices(app_id))[-1]
+    assert decision.status is NoticeStatus.DELIVERED
+    assert (await case_builder.application(app_id)).status is Status.NOTIFIED_GRANTED
+    # A late "sent" receipt does not undo delivery.
+    late = {"MessageSid": decision.provider_id, "MessageStatus": "sent"}
+    r = await client.post(path, data=late, headers=signed(path, late))
+    assert r.status_code == 204
+    assert (await case_builder.notices(app_id))[-1].status is NoticeStatus.DELIVERED
+
+
+async def test_unsigned_or_forged_receipts_are_refused(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.granted(1)
+    decision = (await _sent_sms(case_builder, env, app_id))[-1]
+    path = f"/twilio/status?notice={decision.id}"
+    form = {"MessageSid": decision.provider_id, "MessageStatus": "undelivered"}
+    assert (await client.post(path, data=form)).status_code == 403
+    forged = signed(path, form, token="not-our-token")
+    assert (await client.post(path, data=form, headers=forged)).status_code == 403
+    # Signed for other content: the signature covers the parameters.
+    other = signed(path, {**form, "MessageStatus": "delivered"})
+    assert (await client.post(path, data=form, headers=other)).status_code == 403
+    assert (await case_builder.notices(app_id))[-1].status is NoticeStatus.SENT
+    assert (await case_builder.application(app_id)).status is Status.GRANTED
+
+
+async def test_undelivered_falls_back_to_print(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.granted(1)
+    decision = (await _sent_sms(case_builder, env, app_id))[-1]
+    path = "/twilio/status"
+    form = {"MessageSid": decision.provider_id, "MessageStatus": "undelivered",
+            "ErrorCode": "30005"}
+    assert (await client.post(path, data=form, headers=signed(path, form))).status_code == 204
+    decision = (await case_builder.notices(app_id))[-1]
+    assert (decision.status, decision.channel) == (NoticeStatus.TO_PRINT, NoticeChannel.PRINT)
+    assert decision.error_code == "30005"
+    late = {"MessageSid": decision.provider_id, "MessageStatus": "delivered"}
+    await client.post(path, data=late, headers=signed(path, late))
+    assert (await case_builder.notices(app_id))[-1].status is NoticeStatus.TO_PRINT
+
+
+async def _inbound(client: httpx.AsyncClient, phone: str, body: str) -> str:
+    form = {"From": phone, "To": "+15005550006", "Body": body, "MessageSid": "SMin"}
+    r = await client.post("/twilio/inbound", data=form, headers=signed("/twilio/inbound", form))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    return r.text
+
+
+async def test_inbound_objection_inside_the_window_is_recorded(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.preliminary_refusal(1, locale="kk")
+    worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()})
+    await worker.drain()  # delivered: the objection window starts
+    reply = await _inbound(client, phone_for(1), "Мен келіспеймін, табысым азайды")
+    assert "қарсылығыңыз тіркелді" in reply
+    app = await case_builder.application(app_id)
+    assert app.status is Status.OBJECTION_RECEIVED
+    assert app.hearings[-1].objections[-1].via == "sms"
+
+
+async def test_inbound_objection_too_late_gets_the_deadline(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv, clock: FixedClock
+) -> None:
+    app_id = await case_builder.preliminary_refusal(1, locale="ru")
+    worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()})
+    await worker.drain()
+    clock.set(clock.now() + timedelta(days=7))
+    reply = await _inbound(client, phone_for(1), "Не согласна с отказом")
+    assert "Срок для возражения истёк" in reply and "ноября 2026" in reply
+    assert (await case_builder.application(app_id)).status is Status.PRELIMINARY_REFUSAL
+
+
+async def test_inbound_status_query(client: httpx.AsyncClient, case_builder: Cases) -> None:
+    await case_builder.registered(1, locale="ru")
+    reply = await _inbound(client, phone_for(1), "статус")
+    assert "Заявление № " in reply and "Решение до" in reply
+    unknown = await _inbound(client, "+77017777777", "?")
+    assert "табылмады" in unknown and "не найдено" in unknown
+
+
+async def test_inbound_unsigned_is_refused(client: httpx.AsyncClient) -> None:
+    r = await client.post("/twilio/inbound", data={"From": "+77010000001", "Body": "?"})
+    assert r.status_code == 403

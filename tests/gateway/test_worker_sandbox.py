@@ -1,0 +1,92 @@
+"""The outbox end to end on the sandbox provider: channel choice, delivery, case effects."""
+
+from __future__ import annotations
+
+from casework.cases import CaseEnv
+from casework.lifecycle import Status
+from casework.notices import NoticeKind
+from casework.outbox import ChannelReason, NoticeChannel, NoticeStatus
+from casework.rules import Channel
+from gateway.providers.sandbox import (
+    DELIVERED_NUMBER,
+    PERMANENT_FAILURE_NUMBER,
+    TEMPORARY_FAILURE_NUMBER,
+    SandboxProvider,
+)
+from gateway.worker import Worker, WorkerConfig
+from tests.gateway.conftest import Cases
+
+
+def _worker(case_builder: Cases, env: CaseEnv, **cfg: object) -> tuple[Worker, SandboxProvider]:
+    sms = SandboxProvider()
+    chat = SandboxProvider(channel=NoticeChannel.CHAT)
+    worker = Worker(
+        case_builder.sessions, env, {NoticeChannel.SMS: sms, NoticeChannel.CHAT: chat},
+        config=WorkerConfig(**cfg),  # type: ignore[arg-type]
+    )
+    return worker, sms
+
+
+async def test_channel_follows_the_law(case_builder: Cases) -> None:
+    sms_app = await case_builder.registered(1, mcdb=True)
+    bot_app = await case_builder.registered(
+        2, mcdb=False, channel=Channel.BOT, telegram_id=5001
+    )
+    office_app = await case_builder.registered(3, mcdb=False)
+    [sms] = await case_builder.notices(sms_app)
+    [chat] = await case_builder.notices(bot_app)
+    [paper] = await case_builder.notices(office_app)
+    assert (sms.channel, sms.channel_reason) == (NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED)
+    assert (chat.channel, chat.channel_reason) == (NoticeChannel.CHAT, ChannelReason.FILED_IN_BOT)
+    assert chat.address == "5001"
+    assert (paper.channel, paper.status) == (NoticeChannel.PRINT, NoticeStatus.TO_PRINT)
+    assert paper.channel_reason is ChannelReason.NO_REGISTERED_PHONE
+
+
+async def test_a_phone_registered_to_someone_else_is_not_used(case_builder: Cases) -> None:
+    await case_builder.registered(1, mcdb=True)  # +7701…01 belongs to applicant 1
+    other = await case_builder.registered(2, mcdb=False, phone="+77010000001")
+    [notice] = await case_builder.notices(other)
+    assert notice.channel is NoticeChannel.PRINT
+
+
+async def test_sandbox_delivers_and_the_decision_is_notified(
+    case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.granted(1, phone=DELIVERED_NUMBER)
+    worker, sms = _worker(case_builder, env)
+    assert await worker.drain() == 2  # acceptance receipt and decision
+    notices = await case_builder.notices(app_id)
+    assert [n.status for n in notices] == [NoticeStatus.DELIVERED] * 2
+    assert [n.kind for n in notices] == [NoticeKind.ACCEPTANCE_RECEIPT, NoticeKind.DECISION_GRANTED]
+    assert all(n.segments and n.segments >= 1 for n in notices)
+    assert (await case_builder.application(app_id)).status is Status.NOTIFIED_GRANTED
+    assert len(sms.sent) == 2
+
+
+async def test_sandbox_permanent_failure_goes_to_print(case_builder: Cases, env: CaseEnv) -> None:
+    app_id = await case_builder.registered(1, phone=PERMANENT_FAILURE_NUMBER)
+    worker, _ = _worker(case_builder, env)
+    await worker.drain()
+    [notice] = await case_builder.notices(app_id)
+    assert notice.status is NoticeStatus.TO_PRINT
+    assert (notice.channel, notice.failed_channel) == (NoticeChannel.PRINT, NoticeChannel.SMS)
+    assert notice.channel_reason is ChannelReason.SMS_FAILED
+    assert notice.error_code == "21211"
+
+
+async def test_sandbox_temporary_failure_is_retried_then_printed(
+    case_builder: Cases, env: CaseEnv, clock
+) -> None:
+    app_id = await case_builder.registered(1, phone=TEMPORARY_FAILURE_NUMBER)
+    worker, _ = _worker(case_builder, env, max_attempts=3)
+    first_try = clock.now()
+    await worker.drain()
+    [notice] = await case_builder.notices(app_id)
+    assert (notice.status, notice.attempts) == (NoticeStatus.QUEUED, 1)
+    assert notice.due_at > first_try  # backed off, not hammered
+    for _ in range(2):
+        clock.set(notice.due_at)
+        await worker.drain()
+        [notice] = await case_builder.notices(app_id)
+    assert (notice.status, notice.attempts) == (NoticeStatus.TO_PRINT, 3)
