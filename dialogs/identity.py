@@ -51,11 +51,33 @@ async def on_iin(
     if previous is not None and previous.iin != iin:
         previous.telegram_id = None
         await session.flush()
+        manager.middleware_data["applicant"] = None
+    if existing is not None and existing.telegram_id is None:
+        # Someone already known to the department (a paper filing, a holiday list): typing an
+        # IIN proves nothing, so the link waits for a phone that proves it (see on_contact).
+        manager.dialog_data["claim_iin"] = iin
+        await manager.switch_to(states.Identity.contact)
+        return
     applicant = await cases.get_or_create_applicant(
         session, env_of(manager), iin, telegram_id=user_id, locale=locale
     )
     manager.middleware_data["applicant"] = applicant
     await manager.switch_to(states.Identity.contact)
+
+
+async def _claim(manager: DialogManager, user_id: int, phone: str) -> Applicant | None:
+    """Link a known applicant to this Telegram account when the shared phone is theirs: the
+    phone on file, or the one the mobile citizens database registers to that IIN."""
+    session = session_of(manager)
+    applicant = await cases.applicant_by_iin(session, manager.dialog_data.pop("claim_iin"))
+    if applicant is None or applicant.telegram_id not in (None, user_id):
+        return None
+    if phone != applicant.phone and not await phone_registered(session, applicant.iin, phone):
+        return None
+    applicant.telegram_id = user_id
+    applicant.locale = locale_of(manager)
+    manager.middleware_data["applicant"] = applicant
+    return applicant
 
 
 async def on_bad_iin(
@@ -82,6 +104,19 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
         )
         return
     applicant = applicant_of(manager)
+    if "claim_iin" in manager.dialog_data:
+        applicant = await _claim(manager, message.from_user.id, phone)
+        if applicant is None:
+            await message.answer(
+                gettext(
+                    locale,
+                    "This IIN is known to the department with another phone number. "
+                    "To protect your data, please come to the department with your "
+                    "identity card, or call it.",
+                )
+            )
+            await manager.switch_to(states.Identity.iin)
+            return
     assert applicant is not None
     applicant.phone = phone
     applicant.first_name = applicant.first_name or contact.first_name

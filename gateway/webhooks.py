@@ -94,7 +94,7 @@ async def apply_status(
         notice.status = NoticeStatus.TO_PRINT
         notice.channel, notice.failed_channel = NoticeChannel.PRINT, NoticeChannel.SMS
         notice.channel_reason = ChannelReason.SMS_FAILED
-        notice.error_code = error_code
+        notice.error_code = (error_code or "")[:20] or None
     return True
 
 

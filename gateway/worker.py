@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import secrets
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.cases import CaseEnv
@@ -78,26 +79,23 @@ def backoff(attempts: int, config: WorkerConfig, retry_after: float | None = Non
     return max(delay, retry_after or 0.0)
 
 
-_RESULT_COLUMNS = (
-    "status", "due_at", "channel", "channel_reason", "failed_channel", "provider", "provider_id",
-    "provider_status", "error_code", "error_message", "segments", "sent_at", "delivered_at",
-    "updated_at",
-)
+@functools.cache
+def _result_update(columns: tuple[str, ...]) -> Any:
+    """Results land only on rows this claim still owns and that are still in flight: a delivery
+    receipt that raced ahead of the writer has already moved the row on.
 
-# Results land only on rows this claim still owns and that are still in flight: a delivery
-# receipt that raced ahead of the writer has already moved the row on.
-_WRITE_RESULT = (
-    update(NOTICES)
-    .where(
-        NOTICES.c.id == bindparam("b_id"),
-        NOTICES.c.claim_token == bindparam("b_token"),
-        NOTICES.c.status == NoticeStatus.SENDING,
+    Every value is a named parameter, none a literal: SQLAlchemy then builds each row's
+    parameters without re-resolving literals per row, which is most of an executemany's cost.
+    """
+    return (
+        update(NOTICES)
+        .where(
+            NOTICES.c.id == bindparam("b_id"),
+            NOTICES.c.claim_token == bindparam("b_token"),
+            NOTICES.c.status == bindparam("w_status", type_=NOTICES.c.status.type),
+        )
+        .values({c: bindparam(f"b_{c}", type_=NOTICES.c[c].type) for c in columns})
     )
-    .values(
-        claim_token=None,
-        **{c: bindparam(f"b_{c}", type_=NOTICES.c[c].type) for c in _RESULT_COLUMNS},
-    )
-)
 
 
 class Worker:
@@ -152,8 +150,12 @@ class Worker:
             )
             .returning(
                 NOTICES.c.id, NOTICES.c.application_id, NOTICES.c.kind, NOTICES.c.locale,
-                NOTICES.c.channel, NOTICES.c.address, NOTICES.c.text, NOTICES.c.sms_text,
-                NOTICES.c.attempts,
+                NOTICES.c.channel, NOTICES.c.address, NOTICES.c.attempts,
+                # Only the text this channel sends: the short one for SMS.
+                case(
+                    (NOTICES.c.channel == NoticeChannel.SMS, NOTICES.c.sms_text),
+                    else_=NOTICES.c.text,
+                ).label("body"),
             )
         )
         async with self._db_turn, transaction(self.sessions) as session:
@@ -162,7 +164,7 @@ class Worker:
             Claimed(
                 id=r.id, token=token, application_id=r.application_id, kind=NoticeKind(r.kind),
                 locale=r.locale, channel=NoticeChannel(r.channel), address=r.address or "",
-                text=r.sms_text if r.channel == NoticeChannel.SMS else r.text,
+                text=r.body,
                 attempts=r.attempts,
             )
             for r in rows
@@ -267,52 +269,76 @@ class Worker:
 
     # ------------------------------------------------------------------ recording results
 
-    def _values(self, item: Claimed, result: SendResult, now: datetime) -> dict[str, Any]:
-        provider = self.providers[item.channel]
-        values: dict[str, Any] = {
-            "b_id": item.id, "b_token": item.token, "b_status": NoticeStatus.SENT,
-            "b_due_at": now, "b_channel": item.channel, "b_channel_reason": None,
-            "b_failed_channel": None, "b_provider": provider.name,
-            "b_provider_id": result.provider_id, "b_provider_status": result.provider_status,
-            "b_error_code": result.error_code, "b_error_message": result.error_message,
-            "b_segments": None, "b_sent_at": None, "b_delivered_at": None, "b_updated_at": now,
+    def _outcome(self, item: Claimed, result: SendResult) -> Outcome:
+        if result.outcome is Outcome.TRANSIENT and item.attempts >= self.config.max_attempts:
+            return Outcome.PERMANENT  # retries exhausted: the law's fallback is print
+        return result.outcome
+
+    def _statement(
+        self, outcome: Outcome, channel: NoticeChannel, now: datetime
+    ) -> tuple[Any, dict[str, Any]]:
+        """One UPDATE per kind of result, and the values it sets alike on every row."""
+        same: dict[str, Any] = {
+            "w_status": NoticeStatus.SENDING,
+            "b_claim_token": None,
+            "b_updated_at": now,
+            "b_provider": self.providers[channel].name,
         }
-        if item.channel is NoticeChannel.SMS:
-            values["b_segments"] = result.segments or segments(item.text)
-        outcome = result.outcome
-        if outcome is Outcome.TRANSIENT and item.attempts >= self.config.max_attempts:
-            outcome = Outcome.PERMANENT  # retries exhausted: the law's fallback is print
-        if outcome is Outcome.ACCEPTED:
-            values["b_sent_at"] = now
-        elif outcome is Outcome.DELIVERED:
-            values.update(b_status=NoticeStatus.DELIVERED, b_sent_at=now, b_delivered_at=now)
+        per_row = ("error_code", "error_message")
+        if outcome is Outcome.ACCEPTED or outcome is Outcome.DELIVERED:
+            delivered = outcome is Outcome.DELIVERED
+            same.update(
+                b_status=NoticeStatus.DELIVERED if delivered else NoticeStatus.SENT,
+                b_sent_at=now,
+                b_delivered_at=now if delivered else None,
+            )
+            per_row += ("provider_id", "provider_status", "segments")
         elif outcome is Outcome.TRANSIENT:
-            delay = backoff(item.attempts, self.config, result.retry_after)
-            values.update(b_status=NoticeStatus.QUEUED, b_due_at=now + timedelta(seconds=delay))
+            same.update(b_status=NoticeStatus.QUEUED)
+            per_row += ("due_at",)
         else:
-            values.update(
+            same.update(
                 b_status=NoticeStatus.TO_PRINT,
                 b_channel=NoticeChannel.PRINT,
-                b_failed_channel=item.channel,
+                b_failed_channel=channel,
+                b_channel_reason=FALLBACK_REASON[channel],
             )
-        values["b_channel_reason"] = FALLBACK_REASON.get(item.channel) if (
-            values["b_status"] is NoticeStatus.TO_PRINT
-        ) else None
-        return values
+            per_row += ("segments",)
+        columns = tuple(k[2:] for k in same if k.startswith("b_")) + per_row
+        return _result_update(columns), same
+
+    def _params(
+        self, outcome: Outcome, item: Claimed, result: SendResult, now: datetime
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "b_id": item.id,
+            "b_token": item.token,
+            "b_error_code": (result.error_code or "")[:20] or None,
+            "b_error_message": result.error_message,
+        }
+        if outcome is Outcome.TRANSIENT:
+            delay = backoff(item.attempts, self.config, result.retry_after)
+            params["b_due_at"] = now + timedelta(seconds=delay)
+            return params
+        sms = item.channel is NoticeChannel.SMS
+        params["b_segments"] = (result.segments or segments(item.text)) if sms else None
+        if outcome is not Outcome.PERMANENT:
+            params["b_provider_id"] = result.provider_id
+            params["b_provider_status"] = result.provider_status
+        return params
 
     async def _record(self, batch: list[tuple[Claimed, SendResult]]) -> None:
         now = self.clock.now()
-        rows = [self._values(item, result, now) for item, result in batch]
-        # channel_reason only changes on fallback; split so the others keep theirs.
-        keep_reason = [r for r in rows if r["b_channel_reason"] is None]
-        fallback = [r for r in rows if r["b_channel_reason"] is not None]
+        groups: dict[tuple[Outcome, NoticeChannel], list[dict[str, Any]]] = {}
+        for item, result in batch:
+            outcome = self._outcome(item, result)
+            groups.setdefault((outcome, item.channel), []).append(
+                self._params(outcome, item, result, now)
+            )
         async with self._db_turn, transaction(self.sessions) as session:
-            if keep_reason:
-                for r in keep_reason:
-                    del r["b_channel_reason"]
-                await session.execute(_WRITE_KEEP_REASON, keep_reason)
-            if fallback:
-                await session.execute(_WRITE_RESULT, fallback)
+            for (outcome, channel), rows in groups.items():
+                stmt, same = self._statement(outcome, channel, now)
+                await session.execute(stmt, [{**same, **row} for row in rows])
         reached = [
             (item.application_id, item.kind, now, item.channel.value)
             for item, result in batch
@@ -322,22 +348,6 @@ class Worker:
             await notices_reached(self.sessions, self.env, reached)
 
 
-_WRITE_KEEP_REASON = (
-    update(NOTICES)
-    .where(
-        NOTICES.c.id == bindparam("b_id"),
-        NOTICES.c.claim_token == bindparam("b_token"),
-        NOTICES.c.status == NoticeStatus.SENDING,
-    )
-    .values(
-        claim_token=None,
-        **{
-            c: bindparam(f"b_{c}", type_=NOTICES.c[c].type)
-            for c in _RESULT_COLUMNS
-            if c != "channel_reason"
-        },
-    )
-)
 
 
 def build_providers(settings: Settings, bot: Any = None) -> dict[NoticeChannel, Provider]:

@@ -53,6 +53,11 @@ def buttons(message: Outgoing) -> InlineKeyboardMarkup | None:
     return None
 
 
+def _short(exc: Exception) -> str:
+    """'TelegramForbiddenError' → 'forbidden': fits the error_code column."""
+    return type(exc).__name__.removeprefix("Telegram").removesuffix("Error").lower()[:20]
+
+
 class TelegramProvider(Provider):
     name: ClassVar[str] = "telegram"
     channel = NoticeChannel.CHAT
@@ -83,10 +88,10 @@ class TelegramProvider(Provider):
                               retry_after=float(exc.retry_after))
         except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as exc:
             # Blocked by the user, chat gone, or a message Telegram will never accept.
-            return SendResult(Outcome.PERMANENT, error_code=type(exc).__name__,
+            return SendResult(Outcome.PERMANENT, error_code=_short(exc),
                               error_message=exc.message[:500])
         except (TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError) as exc:
-            return SendResult(Outcome.TRANSIENT, error_code=type(exc).__name__,
+            return SendResult(Outcome.TRANSIENT, error_code=_short(exc),
                               error_message=str(exc)[:500])
         return SendResult(Outcome.DELIVERED, provider_id=f"{sent.chat.id}:{sent.message_id}",
                           provider_status="sent")

@@ -66,3 +66,4 @@ async def test_a_blocked_bot_falls_back_to_print(case_builder: Cases, env: CaseE
     await worker.drain()
     [notice] = await case_builder.notices(app_id)
     assert (notice.status, notice.failed_channel) == (NoticeStatus.TO_PRINT, NoticeChannel.CHAT)
+    assert notice.error_code == "forbidden"
