@@ -199,13 +199,19 @@ class Worker:
         wake = asyncio.Event()
         done = 0
 
+        low_water = max(2 * cfg.concurrency, cfg.batch_size // 2)
+        hungry = asyncio.Event()  # senders ask for the next batch before the queue runs dry
+
         async def feed() -> None:
+            # A small first claim gets the senders going; later ones refill ahead of need.
+            limit = min(cfg.batch_size, 2 * cfg.concurrency)
             try:
                 while True:
-                    if queue.qsize() > max(2 * cfg.concurrency, cfg.batch_size // 2):
-                        await asyncio.sleep(0.001)
-                        continue
-                    batch = await self.claim(cfg.batch_size)
+                    while queue.qsize() > low_water:
+                        hungry.clear()
+                        await hungry.wait()
+                    batch = await self.claim(limit)
+                    limit = cfg.batch_size
                     for item in batch:
                         queue.put_nowait(item)
                     if not batch:
@@ -216,6 +222,8 @@ class Worker:
 
         async def send() -> None:
             while (item := await queue.get()) is not None:
+                if queue.qsize() <= low_water:
+                    hungry.set()
                 provider = self.providers[item.channel]
                 message = Outgoing(item.id, item.application_id, item.kind, item.locale,
                                    item.address, item.text)
