@@ -3,6 +3,8 @@
 Staff broadcast hearing invitations to every applicant whose hearing is scheduled (DOMAIN.md,
 "Notices"), and holiday assistance notices to the recipients of a list. Each recipient gets an
 ordinary outbox notice, so channel choice, retries and the print fallback are the same as for one.
+A notice may go by SMS and by chat (two rows): counts and resends are about recipients (one
+applicant is one recipient), never rows.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ async def create_broadcast(
         raise BroadcastError("a broadcast needs at least one application")
     apps = [await load_application(session, app_id) for app_id in ids]
     payloads = [{**(payload or {}), **_payload(kind, app)} for app in apps]
-    broadcast = Broadcast(kind=kind, created_by=created_by, created_at=env.now(), total=len(apps))
+    recipients = len({app.applicant_id for app in apps})
+    broadcast = Broadcast(kind=kind, created_by=created_by, created_at=env.now(), total=recipients)
     session.add(broadcast)
     await session.flush()
     for app, app_payload in zip(apps, payloads, strict=True):
@@ -84,12 +87,34 @@ def failed_filter() -> Any:
     return (Notice.status == NoticeStatus.TO_PRINT) & Notice.failed_channel.is_not(None)
 
 
+# A recipient is counted once, in the bucket of their most advanced notice: one delivered row
+# makes them delivered whatever the other channel did; "failed" only once nothing is left in
+# flight. Print chosen from the start never shares a recipient with an electronic row.
+_RANKED_BUCKETS = ("printed", "failed", "queued", "sent", "handed_over", "delivered")
+_LIVE = (NoticeStatus.QUEUED, NoticeStatus.SENDING, NoticeStatus.SENT)
+_REACHED = (NoticeStatus.DELIVERED, NoticeStatus.HANDED_OVER)
+
+
+def _rank() -> Any:
+    r = _RANKED_BUCKETS.index
+    return case(
+        (Notice.status == NoticeStatus.DELIVERED, r("delivered")),
+        (Notice.status == NoticeStatus.HANDED_OVER, r("handed_over")),
+        (Notice.status == NoticeStatus.SENT, r("sent")),
+        (Notice.status.in_([NoticeStatus.QUEUED, NoticeStatus.SENDING]), r("queued")),
+        (failed_filter(), r("failed")),
+        else_=r("printed"),
+    )
+
+
 async def resend_failed(
     session: AsyncSession, env: CaseEnv, broadcast_id: int, *, actor: str
 ) -> int:
     """Try the failed recipients again (a number corrected, a registry updated); returns how many.
 
-    The channel is chosen afresh; whoever still has no electronic channel stays in the print queue.
+    Only recipients with nothing delivered or handed over are tried. The channels are chosen
+    afresh; a failed row goes again by a channel the recipient has no notice in flight on, and
+    whoever still has no electronic channel stays in the print queue.
     """
     from casework.cases import load_application
     from casework.models import Applicant
@@ -99,53 +124,71 @@ async def resend_failed(
     rows = (
         await session.scalars(
             select(Notice)
-            .where(Notice.broadcast_id == broadcast_id, failed_filter())
+            .where(Notice.broadcast_id == broadcast_id)
             .order_by(Notice.id)
             .with_for_update()
         )
     ).all()
+    by_recipient: dict[int, list[Notice]] = {}
+    for row in rows:
+        by_recipient.setdefault(row.applicant_id, []).append(row)
     resent = 0
-    for notice in rows:
-        app = await load_application(session, notice.application_id)
-        applicant = await session.get(Applicant, notice.applicant_id)
-        assert applicant is not None
-        channel, reason, address = await notices.choose_channel(session, app, applicant)
-        if channel is NoticeChannel.PRINT:
+    for recipient_rows in by_recipient.values():
+        if any(n.status in _REACHED for n in recipient_rows):
             continue
-        notice.channel, notice.channel_reason, notice.address = channel, reason, address
-        notice.failed_channel = None
-        notice.status = NoticeStatus.QUEUED
-        notice.attempts = 0
-        notice.due_at = notice.updated_at = env.now()
-        notice.claim_token = notice.provider_id = notice.provider_status = None
-        await record(
-            session, app, "notice_resent", actor=actor, at=env.now(), reason=notice.kind.value
-        )
-        resent += 1
+        failed = [
+            n for n in recipient_rows if n.status is NoticeStatus.TO_PRINT and n.failed_channel
+        ]
+        busy = {n.channel for n in recipient_rows if n.status in _LIVE}
+        again = False
+        for notice in failed:
+            app = await load_application(session, notice.application_id)
+            applicant = await session.get(Applicant, notice.applicant_id)
+            assert applicant is not None
+            routes = await notices.choose_routes(session, app, applicant, notice.kind)
+            route = next(
+                (r for r in routes if r.channel is not NoticeChannel.PRINT and r.channel not in busy
+                 and not r.shown),
+                None,
+            )
+            if route is None:
+                continue
+            busy.add(route.channel)
+            notice.channel, notice.channel_reason, notice.address = (
+                route.channel, route.reason, route.address
+            )
+            notice.failed_channel = None
+            notice.status = NoticeStatus.QUEUED
+            notice.attempts = 0
+            notice.due_at = notice.updated_at = env.now()
+            notice.claim_token = notice.provider_id = notice.provider_status = None
+            await record(
+                session, app, "notice_resent", actor=actor, at=env.now(),
+                reason=notice.kind.value,
+            )
+            again = True
+        resent += again
     await session.flush()
     return resent
 
 
 async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
-    """Live counts; every notice is in exactly one bucket, so they add up to `total`.
+    """Live counts of recipients; each is in exactly one bucket, so they add up to `total`.
 
     queued: not yet with a provider · sent: with the provider, receipt awaited · delivered ·
     failed: SMS/chat failed for good, waiting in the print queue · printed: print was the channel
     (waiting or handed over), or a failed one already handed over.
     """
-    failed = failed_filter()
-    bucket = case(
-        (Notice.status.in_([NoticeStatus.QUEUED, NoticeStatus.SENDING]), "queued"),
-        (Notice.status == NoticeStatus.SENT, "sent"),
-        (Notice.status == NoticeStatus.DELIVERED, "delivered"),
-        (failed, "failed"),
-        else_="printed",
+    best = (
+        select(Notice.applicant_id, func.max(_rank()).label("rank"))
+        .where(Notice.broadcast_id == broadcast_id)
+        .group_by(Notice.applicant_id)
+        .subquery()
     )
-    rows = await session.execute(
-        select(bucket, func.count()).where(Notice.broadcast_id == broadcast_id).group_by(bucket)
-    )
+    rows = await session.execute(select(best.c.rank, func.count()).group_by(best.c.rank))
     counts = dict.fromkeys(COUNT_KEYS, 0)
-    for key, n in rows:
-        counts[key] = n
+    for rank, n in rows:
+        bucket = _RANKED_BUCKETS[rank]
+        counts["printed" if bucket == "handed_over" else bucket] += n
     counts["total"] = sum(counts[k] for k in COUNT_KEYS)
     return counts

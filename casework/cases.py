@@ -56,6 +56,9 @@ from casework.rules import (
     required_documents,
 )
 
+# Papers an applicant adds to an objection after the case is filed (SR §15: "in writing").
+EVIDENCE_KINDS = frozenset({DocumentKind.OBJECTION_EVIDENCE})
+
 
 @dataclass
 class CaseEnv:
@@ -225,7 +228,12 @@ async def attach_document(
     valid_until: date | None = None,
     actor: str,
 ) -> Document:
-    _require(app, Status.DRAFT, Status.SUBMITTED)
+    if kind in EVIDENCE_KINDS:
+        # Papers backing an objection: only while the refusal can still be objected to.
+        _require(app, Status.PRELIMINARY_REFUSAL, Status.OBJECTION_RECEIVED)
+        await _objection_window_open(session, env, app)
+    else:
+        _require(app, Status.DRAFT, Status.SUBMITTED)
     doc = Document(
         application_id=app.id,
         kind=kind,
@@ -240,6 +248,7 @@ async def attach_document(
     session.add(doc)
     await record(session, app, "document_attached", actor=actor, at=env.now(), reason=kind.value)
     app.documents.append(doc)
+    await session.flush()  # the id at once: an objection names its documents by id
     return doc
 
 
@@ -486,6 +495,18 @@ def objection_deadline(env: CaseEnv, app: Application) -> date | None:
     return app.deadline(Term.OBJECTION)
 
 
+async def _objection_window_open(session: AsyncSession, env: CaseEnv, app: Application) -> None:
+    """Raise LateError once the 2 working days from receipt have passed."""
+    hearing = open_hearing(app)
+    assert hearing is not None
+    if hearing.received_at is None:  # the applicant objecting proves they received it
+        await mark_refusal_received(session, env, app, env.now())
+    deadline = app.deadline(Term.OBJECTION)
+    assert deadline is not None
+    if is_late(env.calendar, deadline, env.now()):
+        raise LateError("the objection window has closed", deadline=deadline)
+
+
 async def object_to_refusal(
     session: AsyncSession,
     env: CaseEnv,
@@ -501,14 +522,12 @@ async def object_to_refusal(
     hearing = open_hearing(app)
     _require(app, Status.PRELIMINARY_REFUSAL, Status.OBJECTION_RECEIVED)
     assert hearing is not None
-    if hearing.received_at is None:  # the applicant objecting proves they received it
-        await mark_refusal_received(session, env, app, env.now())
-    deadline = app.deadline(Term.OBJECTION)
-    assert deadline is not None
-    if is_late(env.calendar, deadline, env.now()):
-        raise LateError("the objection window has closed", deadline=deadline)
+    await _objection_window_open(session, env, app)
     if not oral and not (text or "").strip():
         raise RuleError("a written objection needs its text")
+    evidence = {d.id for d in app.documents if d.kind in EVIDENCE_KINDS}
+    if not set(document_ids) <= evidence:
+        raise RuleError("an objection names only evidence attached to its own case")
     objection = Objection(
         hearing_id=hearing.id,
         oral=oral,
@@ -669,10 +688,17 @@ async def refuse(
 async def mark_notified(
     session: AsyncSession, env: CaseEnv, app: Application, *, actor: str, via: str
 ) -> None:
-    """The decision notice reached the applicant: by chat, SMS or a handed-over print."""
-    target = Status.NOTIFIED_GRANTED if app.status is Status.GRANTED else Status.NOTIFIED_REFUSED
-    await move(session, app, target, actor=actor, at=env.now(), reason=via)
-    await _meet(app, (Term.CHAT_NOTICE,), env.now())
+    """The decision notice reached the applicant: by chat, SMS or a handed-over print.
+
+    A decision goes by SMS and chat alike, so this runs once per delivery: the first moves the
+    case; later ones change nothing but the chat term, which only the chat meets for bot filings.
+    """
+    if app.status not in (Status.NOTIFIED_GRANTED, Status.NOTIFIED_REFUSED):
+        granted = app.status is Status.GRANTED
+        target = Status.NOTIFIED_GRANTED if granted else Status.NOTIFIED_REFUSED
+        await move(session, app, target, actor=actor, at=env.now(), reason=via)
+    if via == "chat" or app.channel is not Channel.BOT:
+        await _meet(app, (Term.CHAT_NOTICE,), env.now())
 
 
 def payment_stops_on(ground: TerminationGround, found_on: date) -> date:

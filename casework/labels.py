@@ -38,6 +38,7 @@ LABELS: dict[StrEnum, str] = {
     DocumentKind.ORPHANHOOD_PROOF: N_("Document proving orphanhood or no parental care"),
     DocumentKind.OLD_AGE_CARE_PROOF: N_("Document proving inability to care for oneself"),
     DocumentKind.RELEASE_PROOF: N_("Certificate of release or probation registration"),
+    DocumentKind.OBJECTION_EVIDENCE: N_("Document supporting the objection"),
     RefusalGround.FALSE_INFORMATION: N_("False information was given"),
     RefusalGround.EVADED_INSPECTION: N_("The inspection was refused or evaded"),
     RefusalGround.INCOME_ABOVE_THRESHOLD: N_("Per-capita income is above the threshold"),

@@ -19,11 +19,11 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-async def upgrade_engine(engine: AsyncEngine, revision: str = "heads") -> None:
+async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade through an open engine (async callers: no nested event loop)."""
 
     def _go(connection) -> None:  # type: ignore[no-untyped-def]

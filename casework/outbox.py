@@ -55,6 +55,7 @@ class ChannelReason(StrEnum):
     NO_REGISTERED_PHONE = "no_registered_phone"
     SMS_FAILED = "sms_failed"
     CHAT_FAILED = "chat_failed"
+    SHOWN_WHEN_FILED = "shown_when_filed"
 
 
 REASON_LABELS: dict[ChannelReason, str] = {
@@ -68,6 +69,7 @@ REASON_LABELS: dict[ChannelReason, str] = {
     ),
     ChannelReason.SMS_FAILED: N_("The SMS could not be delivered"),
     ChannelReason.CHAT_FAILED: N_("The chat message could not be delivered"),
+    ChannelReason.SHOWN_WHEN_FILED: N_("Shown in the chat when the application was filed"),
 }
 
 

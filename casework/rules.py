@@ -34,6 +34,8 @@ class DocumentKind(StrEnum):
     ORPHANHOOD_PROOF = "orphanhood_proof"
     OLD_AGE_CARE_PROOF = "old_age_care_proof"
     RELEASE_PROOF = "release_proof"
+    # Not on any checklist: what the applicant sends with an objection (SR §15).
+    OBJECTION_EVIDENCE = "objection_evidence"
 
 
 class Filer(StrEnum):

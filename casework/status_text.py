@@ -111,10 +111,19 @@ def status_text(
             lines.append(f"{mark} {label(row.term, locale)}: {format_day(row.due_on, locale)}")
     if notices:
         lines.append(gettext(locale, "Notices sent:"))
-        for notice in notices:
-            moment = notice.handed_over_at or notice.sent_at or notice.created_at
-            lines.append(
-                f"• {notice.title}: {format_day(moment, locale, tz=tz)}, "
-                f"{gettext(locale, CHANNEL_WORDS[notice.channel])}"
+        for group in _by_notice(notices):
+            first = group[0]
+            moment = first.handed_over_at or first.sent_at or first.created_at
+            channels = ", ".join(
+                gettext(locale, CHANNEL_WORDS[c]) for c in dict.fromkeys(n.channel for n in group)
             )
+            lines.append(f"• {first.title}: {format_day(moment, locale, tz=tz)}, {channels}")
     return "\n".join(lines)
+
+
+def _by_notice(rows: Sequence[Notice]) -> list[list[Notice]]:
+    """The outbox rows of one notice (its SMS and its chat message) together, in order."""
+    groups: dict[tuple[object, ...], list[Notice]] = {}
+    for row in rows:
+        groups.setdefault((row.kind, row.broadcast_id, row.created_at), []).append(row)
+    return list(groups.values())

@@ -19,7 +19,7 @@ from casework.i18n import format_day, gettext
 from casework.labels import label
 from casework.lifecycle import Status
 from casework.rules import DocumentKind, Filer, required_documents
-from casework.storage_files import store_file
+from casework.storage_files import StoredFile, store_file
 from dialogs import states
 from dialogs.common import ACTOR, draft_of, env_of, session_of
 from dialogs.filing import LANG_BUTTON, MENU_BUTTON
@@ -57,55 +57,75 @@ async def _refuse(message: Message, manager: DialogManager, msgid: str) -> None:
     await message.answer(gettext(locale_of(manager), msgid))
 
 
-async def on_file(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+@dataclass(frozen=True)
+class Upload:
+    file_name: str
+    content_type: str
+    stored: StoredFile
+
+
+async def receive_file(message: Message, manager: DialogManager, name: str) -> Upload | None:
+    """Check a photo or document (type by its content, at most 20 MB) and store it.
+
+    None after telling the applicant, in their language, what is wrong with it. Every upload
+    flow uses this one check: the checklist here and the objection's evidence.
+    """
     locale = locale_of(manager)
-    kind = DocumentKind(manager.dialog_data["kind"])
     if message.photo:
         item: Any = message.photo[-1]  # the largest size Telegram made
-        mime, name = "image/jpeg", f"{kind.value}.jpg"
+        mime, name = "image/jpeg", f"{name}.jpg"
     else:
         assert message.document is not None
         item = message.document
         mime = (item.mime_type or "").lower()
-        name = item.file_name or f"{kind.value}"
+        name = item.file_name or name
     if mime not in ACCEPTED:
         await message.answer(
             gettext(locale, "This file type is not accepted. Send a photo or a PDF file.")
         )
-        return
+        return None
     too_big = gettext(locale, "The file is larger than 20 MB. Send a smaller photo or PDF.")
     if (item.file_size or 0) > MAX_BYTES:
         await message.answer(too_big)
-        return
+        return None
     try:
         assert message.bot is not None
         content = (await message.bot.download(item)).read()  # type: ignore[union-attr]
     except TelegramBadRequest:  # "file is too big" when the size was not announced
         await message.answer(too_big)
-        return
+        return None
     file_type = ACCEPTED[mime]
     if len(content) > MAX_BYTES:
         await message.answer(too_big)
-        return
+        return None
     if not content.startswith(file_type.magic):
         await message.answer(
             gettext(locale, "This file type is not accepted. Send a photo or a PDF file.")
         )
-        return
+        return None
     # The file first, then the row that points at it: a row never names a missing file.
     stored = store_file(manager.middleware_data["runtime"].settings.files_dir, content,
                         file_type.suffix)
+    return Upload(name[:255], mime, stored)
+
+
+async def on_file(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    locale = locale_of(manager)
+    kind = DocumentKind(manager.dialog_data["kind"])
+    upload = await receive_file(message, manager, kind.value)
+    if upload is None:
+        return
     app = await _draft(manager)
     await cases.attach_document(
         session_of(manager),
         env_of(manager),
         app,
         kind=kind,
-        file_name=name[:255],
-        content_type=mime,
-        size=stored.size,
-        sha256=stored.sha256,
-        storage_path=str(stored.path),
+        file_name=upload.file_name,
+        content_type=upload.content_type,
+        size=upload.stored.size,
+        sha256=upload.stored.sha256,
+        storage_path=str(upload.stored.path),
         actor=ACTOR,
     )
     await message.answer(gettext(locale, "Received: {document}", document=label(kind, locale)))

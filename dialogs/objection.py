@@ -1,15 +1,17 @@
 """Objection to a preliminary refusal, the hearing, the protocol and remarks on it (SR §15).
 
 Late attempts reach the use cases, which refuse them with the last day; the bot says so politely.
+A written objection is its text plus, if the applicant has them, photos or PDFs of documents,
+checked as every upload is (dialogs/documents.receive_file) and linked to the objection.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
+from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
@@ -20,9 +22,10 @@ from casework.i18n import N_, format_day, gettext
 from casework.labels import label
 from casework.lifecycle import Status
 from casework.models import Application
-from casework.rules import RefusalGround
+from casework.rules import DocumentKind, RefusalGround
 from dialogs import states
 from dialogs.common import ACTOR, applicant_of, env_of, latest_case, session_of
+from dialogs.documents import on_not_file, receive_file
 from dialogs.filing import LANG_BUTTON, MENU_BUTTON
 from dialogs.widgets import T, locale_of
 
@@ -80,11 +83,12 @@ async def on_write(callback: CallbackQuery, button: Button, manager: DialogManag
 
 
 async def _object(event: Message | CallbackQuery, manager: DialogManager, *, text: str | None,
-                  oral: bool) -> None:
+                  oral: bool, document_ids: list[int] | None = None) -> None:
     app = await _case(manager)
     try:
         await cases.object_to_refusal(
-            session_of(manager), env_of(manager), app, text=text, oral=oral, via="bot", actor=ACTOR
+            session_of(manager), env_of(manager), app, text=text, oral=oral, via="bot",
+            document_ids=document_ids or [], actor=ACTOR,
         )
     except LateError as exc:
         await _late(event, manager, LATE_OBJECTION, exc.params["deadline"])
@@ -97,7 +101,36 @@ async def _object(event: Message | CallbackQuery, manager: DialogManager, *, tex
 async def on_objection_text(
     message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
 ) -> None:
-    await _object(message, manager, text=text.strip(), oral=False)
+    # Kept until the applicant has added their documents (or said they have none).
+    manager.dialog_data["objection_text"] = text.strip()
+    manager.dialog_data["evidence"] = []
+    await manager.switch_to(states.Objection.evidence)
+
+
+async def on_evidence(message: Message, widget: MessageInput, manager: DialogManager) -> None:
+    kind = DocumentKind.OBJECTION_EVIDENCE
+    upload = await receive_file(message, manager, kind.value)
+    if upload is None:
+        return
+    try:
+        document = await cases.attach_document(
+            session_of(manager), env_of(manager), await _case(manager), kind=kind,
+            file_name=upload.file_name, content_type=upload.content_type,
+            size=upload.stored.size, sha256=upload.stored.sha256,
+            storage_path=str(upload.stored.path), actor=ACTOR,
+        )
+    except LateError as exc:
+        await _late(message, manager, LATE_OBJECTION, exc.params["deadline"])
+        await manager.switch_to(states.Objection.main)
+        return
+    manager.dialog_data["evidence"] = [*manager.dialog_data.get("evidence", []), document.id]
+    locale = locale_of(manager)
+    await message.answer(gettext(locale, "Received: {document}", document=label(kind, locale)))
+
+
+async def on_send_written(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await _object(callback, manager, text=manager.dialog_data.get("objection_text"), oral=False,
+                  document_ids=manager.dialog_data.get("evidence", []))
 
 
 async def on_oral(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -162,6 +195,11 @@ async def hearing_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     }
 
 
+async def evidence_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    count = len(dialog_manager.dialog_data.get("evidence", []))
+    return {"count": count, "added": count > 0, "none_added": count == 0}
+
+
 async def done_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     msgid = RESULTS[dialog_manager.dialog_data["result"]]
     return {"result": gettext(locale_of(dialog_manager), msgid)}
@@ -194,6 +232,21 @@ def dialog() -> Dialog:
             TextInput(id="objection", on_success=on_objection_text),
             Column(SwitchTo(T("⬅️ Back"), id="back", state=states.Objection.main), LANG_BUTTON),
             state=states.Objection.text,
+        ),
+        Window(
+            T("If you have documents for your objection, send photos or PDF files of them."),
+            T("Documents added: {count}", when="added"),
+            MessageInput(on_evidence, content_types=[ContentType.PHOTO, ContentType.DOCUMENT]),
+            MessageInput(on_not_file),
+            Column(
+                Button(T("📨 Send without documents"), id="no_docs", on_click=on_send_written,
+                       when="none_added"),
+                Button(T("✅ Done, send the objection"), id="docs_done", on_click=on_send_written,
+                       when="added"),
+                LANG_BUTTON,
+            ),
+            state=states.Objection.evidence,
+            getter=evidence_getter,
         ),
         Window(
             Format("{result}"),

@@ -43,6 +43,7 @@ class CaseStatus(StatesGroup):
 class Objection(StatesGroup):
     main = State()
     text = State()
+    evidence = State()
     done = State()
     protocol = State()
     remarks = State()

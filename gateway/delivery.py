@@ -1,7 +1,9 @@
 """What a notice reaching the applicant means for the case, shared by worker, webhooks and print.
 
 The objection window runs from receipt of the preliminary refusal (SR §15), and a decision is
-notified once its notice reached the applicant by chat, SMS or a handed-over print.
+notified once its notice reached the applicant by chat, SMS or a handed-over print. One notice may
+go by SMS and by chat (two outbox rows), so every effect is applied by the first delivery and
+found already applied by the next: the case's status and the hearing's receipt time guard it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from casework.notices import DECISION_KINDS, REFUSAL_RECEIPT_KINDS, NoticeKind
 log = logging.getLogger(__name__)
 
 CASE_MOVING_KINDS = REFUSAL_RECEIPT_KINDS | DECISION_KINDS
+# A decision notice delivered in any of these states is the decision's notice (a second
+# delivery meets the chat term at most); past them (terminated) it moves nothing.
+_DECIDED = frozenset(
+    {Status.GRANTED, Status.REFUSED, Status.NOTIFIED_GRANTED, Status.NOTIFIED_REFUSED}
+)
 
 
 async def notice_reached(
@@ -36,8 +43,8 @@ async def notice_reached(
         return
     app = await cases.load_application(session, application_id, for_update=True)
     if kind in REFUSAL_RECEIPT_KINDS:
-        await cases.mark_refusal_received(session, env, app, at)
-    elif app.status in (Status.GRANTED, Status.REFUSED):
+        await cases.mark_refusal_received(session, env, app, at)  # keeps the first receipt
+    elif app.status in _DECIDED:
         await cases.mark_notified(session, env, app, actor="gateway", via=via)
 
 

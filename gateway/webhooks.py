@@ -19,7 +19,7 @@ from casework import cases
 from casework.cases import CaseEnv, LateError
 from casework.db import transaction
 from casework.deadlines import Term
-from casework.i18n import format_day, format_short_day, gettext
+from casework.i18n import format_short_day, gettext
 from casework.labels import label
 from casework.lifecycle import DomainError, Status
 from casework.models import Applicant, Application
@@ -164,7 +164,7 @@ async def answer_sms(session: AsyncSession, env: CaseEnv, phone: str, body: str)
                 loc,
                 "The time to object ended on {deadline}; your message was not recorded as an "
                 "objection.",
-                deadline=format_day(deadline, loc) if deadline else "—",
+                deadline=format_short_day(deadline) if deadline else "—",
             )
         except DomainError:
             return _status_reply(env, app, loc)

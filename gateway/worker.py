@@ -34,7 +34,7 @@ from casework.outbox import ChannelReason, Notice, NoticeChannel, NoticeStatus
 from casework.runtime import Runtime
 from casework.settings import Settings
 from gateway.delivery import CASE_MOVING_KINDS, notices_reached
-from gateway.providers.base import Outcome, Outgoing, Provider, SendResult
+from gateway.providers.base import Outcome, Outgoing, Provider, SendResult, describe
 from gateway.sms import segments
 
 log = logging.getLogger(__name__)
@@ -233,7 +233,7 @@ class Worker:
                 except Exception as exc:  # a provider bug must not lose the notice
                     log.exception("provider %s failed on notice %s", provider.name, item.id)
                     result = SendResult(Outcome.TRANSIENT, error_code="error",
-                                        error_message=type(exc).__name__)
+                                        error_message=describe(exc))
                 results.append((item, result))
                 if len(results) >= cfg.flush_size:
                     wake.set()
@@ -321,7 +321,7 @@ class Worker:
         params: dict[str, Any] = {
             "b_id": item.id,
             "b_token": item.token,
-            "b_error_code": (result.error_code or "")[:20] or None,
+            "b_error_code": result.error_code,
             "b_error_message": result.error_message,
         }
         if outcome is Outcome.TRANSIENT:

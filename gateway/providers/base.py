@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
 from casework.notices import NoticeKind
-from casework.outbox import NoticeChannel
+from casework.outbox import Notice, NoticeChannel
+
+# Where a result is stored: a code too long for its column would fail the worker's whole batch.
+ERROR_CODE_LENGTH: int = Notice.__table__.c.error_code.type.length  # type: ignore[attr-defined]
+ERROR_MESSAGE_LENGTH = 500
 
 
 class Outcome(StrEnum):
@@ -39,10 +44,25 @@ class SendResult:
     outcome: Outcome
     provider_id: str | None = None
     provider_status: str | None = None
+    # A short stable code for staff and queries ("forbidden", "21211", "timeout"); the details
+    # (exception class, the provider's words) go in error_message.
     error_code: str | None = None
     error_message: str | None = None
     retry_after: float | None = None  # seconds the provider asked us to wait
     segments: int | None = None
+
+    def __post_init__(self) -> None:
+        # The one place a result is fitted to its columns, whichever provider made it.
+        if self.error_code and len(self.error_code) > ERROR_CODE_LENGTH:
+            object.__setattr__(self, "error_code", self.error_code[:ERROR_CODE_LENGTH])
+        if self.error_message and len(self.error_message) > ERROR_MESSAGE_LENGTH:
+            object.__setattr__(self, "error_message", self.error_message[:ERROR_MESSAGE_LENGTH])
+
+
+def describe(exc: BaseException) -> str:
+    """An exception for error_message: its class and its words."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Provider(ABC):
@@ -65,23 +85,66 @@ class Provider(ABC):
 
 
 class RateLimiter:
-    """Evenly spaced slots, `rate` per second; 0 or less means no limit."""
+    """At most `rate` sends start in any sliding one-second window; 0 or less means no limit.
+
+    It remembers when the last sends actually started (a deque of `capacity` times) and lets the
+    next one go only once the oldest of them is a whole window old. A sender the event loop woke
+    late therefore never counts as "on time": late wakers cannot bunch up into a burst, so the
+    rate holds in every window, not just on average. A fractional rate is rounded down (12.5/s
+    allows 12 in any second); below 1/s it is one send per 1/rate seconds.
+    """
+
+    # Callers note a start a few microseconds after the limiter does; a millisecond more keeps
+    # their clocks inside the limit too.
+    GUARD = 0.001
 
     def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = 0.0
+        self.capacity = (int(rate) if rate >= 1 else 1) if rate > 0 else 0
+        self.window = (1.0 if rate >= 1 else 1.0 / rate) + self.GUARD if rate > 0 else 0.0
+        self._starts: deque[float] = deque(maxlen=self.capacity or None)
+        self._paused_until = 0.0
+        self._turn = asyncio.Lock()  # waiters take turns, first come first served
 
-    async def wait(self) -> None:
-        if not self.interval and not self._next:
-            return
+    def ready_at(self) -> float:
+        """The loop time from which one more send may start."""
+        ready = self._paused_until
+        if self.capacity and len(self._starts) == self.capacity:
+            ready = max(ready, self._starts[0] + self.window)
+        return ready
+
+    def idle(self, now: float) -> bool:
+        """Nothing to remember: nobody waits and its last start is a window old."""
+        last = self._starts[-1] if self._starts else 0.0
+        return not self._turn.locked() and self.ready_at() <= now and last + self.window <= now
+
+    async def wait(self, within: RateLimiter | None = None) -> float:
+        """Wait for a slot and take it; returns the loop time the send starts at.
+
+        With `within` (a wider limit, e.g. a bot's overall rate around one chat's), the send
+        starts when both allow it, and both note the same start time.
+        """
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        if not self.capacity and self._paused_until <= loop.time():
+            return await within.wait() if within is not None else loop.time()
+        async with self._turn:
+            await self._until_ready()
+            return self._take(await within.wait() if within is not None else None)
+
+    async def _until_ready(self) -> None:
+        """Wait until a send may start, without taking the slot."""
+        loop = asyncio.get_running_loop()
+        # Timers may fire a hair early and `pause` may move the goal: check again after each sleep.
+        while (delay := self.ready_at() - loop.time()) > 0:
+            await asyncio.sleep(delay)
+
+    def _take(self, at: float | None = None) -> float:
+        """Note a send starting now (or at `at`, a start another limiter just granted)."""
+        now = asyncio.get_running_loop().time() if at is None else at
+        if self.capacity:
+            self._starts.append(now)
+        return now
 
     def pause(self, seconds: float) -> None:
         """The provider said "retry after": nobody sends on this limiter until then."""
         loop = asyncio.get_running_loop()
-        self._next = max(self._next, loop.time() + seconds)
+        self._paused_until = max(self._paused_until, loop.time() + seconds)

@@ -7,11 +7,14 @@ refusal carries buttons the bot answers (callback data `notice:object:<id>`, `no
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramNotFound,
@@ -24,7 +27,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from casework.i18n import gettext
 from casework.notices import NoticeKind
 from casework.outbox import NoticeChannel
-from gateway.providers.base import Outcome, Outgoing, Provider, RateLimiter, SendResult
+from gateway.providers.base import (
+    Outcome,
+    Outgoing,
+    Provider,
+    RateLimiter,
+    SendResult,
+    describe,
+)
 
 GLOBAL_RATE = 30.0
 PER_CHAT_RATE = 1.0
@@ -53,9 +63,24 @@ def buttons(message: Outgoing) -> InlineKeyboardMarkup | None:
     return None
 
 
-def _short(exc: Exception) -> str:
-    """'TelegramForbiddenError' → 'forbidden': fits the error_code column."""
-    return type(exc).__name__.removeprefix("Telegram").removesuffix("Error").lower()[:20]
+# Short stable codes for error_code, most specific class first; the exception's class and
+# Telegram's words go to error_message.
+ERROR_CODES: tuple[tuple[type[TelegramAPIError], str], ...] = (
+    (TelegramForbiddenError, "forbidden"),  # the user blocked the bot
+    (TelegramNotFound, "not_found"),
+    (TelegramBadRequest, "bad_request"),
+    (TelegramUnauthorizedError, "unauthorized"),  # our token
+    (TelegramEntityTooLarge, "too_large"),
+    (TelegramServerError, "server_error"),
+    (TelegramNetworkError, "network"),
+)
+PERMANENT = (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest, TelegramEntityTooLarge)
+
+
+def error_code(exc: TelegramAPIError) -> str:
+    if isinstance(exc, TelegramNetworkError) and isinstance(exc.__cause__, TimeoutError):
+        return "timeout"
+    return next((code for cls, code in ERROR_CODES if isinstance(exc, cls)), "telegram")
 
 
 class TelegramProvider(Provider):
@@ -71,11 +96,12 @@ class TelegramProvider(Provider):
     async def pace(self, message: Outgoing) -> None:
         chat = self._chats.get(message.address)
         if chat is None:
-            if len(self._chats) > 10_000:  # forget idle chats; one second is the only memory
-                self._chats.clear()
+            if len(self._chats) > 10_000:  # forget chats that have nothing left to remember
+                now = asyncio.get_running_loop().time()
+                self._chats = {k: v for k, v in self._chats.items() if not v.idle(now)}
             chat = self._chats[message.address] = RateLimiter(self.per_chat)
-        await chat.wait()
-        await self.limiter.wait()
+        # One start time for both limits: the chat's second runs from when the message left.
+        await chat.wait(within=self.limiter)
 
     async def send(self, message: Outgoing) -> SendResult:
         try:
@@ -83,16 +109,14 @@ class TelegramProvider(Provider):
                 chat_id=int(message.address), text=message.text, reply_markup=buttons(message)
             )
         except TelegramRetryAfter as exc:
-            self.limiter.pause(exc.retry_after)
-            return SendResult(Outcome.TRANSIENT, error_code="429", error_message="retry after",
-                              retry_after=float(exc.retry_after))
-        except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as exc:
-            # Blocked by the user, chat gone, or a message Telegram will never accept.
-            return SendResult(Outcome.PERMANENT, error_code=_short(exc),
-                              error_message=exc.message[:500])
-        except (TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError) as exc:
-            return SendResult(Outcome.TRANSIENT, error_code=_short(exc),
-                              error_message=str(exc)[:500])
+            self.limiter.pause(exc.retry_after)  # flood control holds every chat, not just this
+            return SendResult(Outcome.TRANSIENT, error_code="retry_after",
+                              error_message=describe(exc), retry_after=float(exc.retry_after))
+        except TelegramAPIError as exc:
+            # Blocked by the user, chat gone, or a message Telegram will never accept: print.
+            # Network trouble, Telegram's 5xx or our token: try again later.
+            outcome = Outcome.PERMANENT if isinstance(exc, PERMANENT) else Outcome.TRANSIENT
+            return SendResult(outcome, error_code=error_code(exc), error_message=describe(exc))
         return SendResult(Outcome.DELIVERED, provider_id=f"{sent.chat.id}:{sent.message_id}",
                           provider_status="sent")
 

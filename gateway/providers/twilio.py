@@ -19,7 +19,14 @@ from twilio.rest import Client
 
 from casework.outbox import NoticeChannel
 from casework.settings import Settings
-from gateway.providers.base import Outcome, Outgoing, Provider, RateLimiter, SendResult
+from gateway.providers.base import (
+    Outcome,
+    Outgoing,
+    Provider,
+    RateLimiter,
+    SendResult,
+    describe,
+)
 from gateway.sms import segments
 
 # The library logs every request's parameters at INFO, phone numbers included: keep it quiet.
@@ -125,15 +132,13 @@ class TwilioProvider(Provider):
             outcome = classify(exc.status, exc.code)
             if exc.status == 429 or exc.code == 20429:
                 self.limiter.pause(1.0)
-            return SendResult(
-                outcome,
-                error_code=str(exc.code or exc.status),
-                error_message=(exc.msg or "")[:500],
-            )
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            return SendResult(
-                Outcome.TRANSIENT, error_code="network", error_message=type(exc).__name__
-            )
+            # Twilio's error code ("21211"), or the HTTP status when it gave none.
+            return SendResult(outcome, error_code=str(exc.code or exc.status),
+                              error_message=f"HTTP {exc.status}: {exc.msg or ''}".rstrip(": "))
+        except TimeoutError as exc:
+            return SendResult(Outcome.TRANSIENT, error_code="timeout", error_message=describe(exc))
+        except (aiohttp.ClientError, OSError) as exc:
+            return SendResult(Outcome.TRANSIENT, error_code="network", error_message=describe(exc))
         status = (sent.status or "queued").lower()
         n = int(sent.num_segments or 0) or segments(message.text)
         return SendResult(

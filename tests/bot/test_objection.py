@@ -1,4 +1,8 @@
-"""Objection to a preliminary refusal from the chat notice's button: in time, and too late."""
+"""Objection to a preliminary refusal from the chat notice's button: in time, and too late.
+
+A written objection is its text plus optional documents (photos or PDFs, checked like every
+upload) that end up linked to the objection.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,9 @@ from casework.clock import FixedClock
 from casework.i18n import format_day
 from casework.labels import label
 from casework.lifecycle import Status
-from casework.models import Applicant, Objection
-from casework.rules import Ground, HearingMode, RefusalGround
-from tests.bot.flows import VALID_IIN, t
+from casework.models import Applicant, Document, Objection
+from casework.rules import DocumentKind, Ground, HearingMode, RefusalGround
+from tests.bot.flows import JPEG, PDF, VALID_IIN, t
 from tests.bot.telegram import FakeTelegram, Phone
 from tests.casework.helpers import draft
 
@@ -88,14 +92,33 @@ async def test_objection_in_time_from_the_notice_button(
     ) in p.text
     await p.tap(t(locale, "✍️ Object in writing"))
     await p.send("Менде басқа көмек тағайындалмаған.")
+    # Then the documents, if any: a photo and a PDF are taken, an .exe is not.
+    assert p.text == t(
+        locale, "If you have documents for your objection, send photos or PDF files of them."
+    )
+    assert p.buttons()[0] == t(locale, "📨 Send without documents")
+    await p.send_photo(JPEG)
+    evidence = label(DocumentKind.OBJECTION_EVIDENCE, locale)
+    assert t(locale, "Received: {document}", document=evidence) in p.said()
+    await p.send_document(b"MZ\x90\x00" + b"\x00" * 64, "proof.exe", "application/x-msdownload")
+    assert p.said()[-2] == t(locale, "This file type is not accepted. Send a photo or a PDF file.")
+    await p.send_document(PDF, "certificate.pdf", "application/pdf")
+    assert t(locale, "Documents added: {count}", count=2) in p.text
+    await p.tap(t(locale, "✅ Done, send the objection"))
     assert p.text == t(locale, "Your objection is received. It will be considered at the hearing.")
 
     async with sessions() as session:
         objection = await session.scalar(select(Objection))
+        documents = list(await session.scalars(select(Document).order_by(Document.id)))
         app = await cases.load_application(session, app_id)
     assert (objection.text, objection.oral, objection.via) == (
         "Менде басқа көмек тағайындалмаған.", False, "bot"
     )
+    evidence_docs = [d for d in documents if d.kind is DocumentKind.OBJECTION_EVIDENCE]
+    assert [(d.content_type, d.file_name) for d in evidence_docs] == [
+        ("image/jpeg", "objection_evidence.jpg"), ("application/pdf", "certificate.pdf")
+    ]
+    assert objection.document_ids == [d.id for d in evidence_docs]
     assert app.status is Status.OBJECTION_RECEIVED
     assert cases.open_hearing(app).attendance_confirmed_at is not None
 
@@ -148,3 +171,47 @@ async def test_a_notice_button_acts_only_on_the_pressing_users_own_case(
         app = await cases.load_application(session, app_id)
     assert cases.open_hearing(app).attendance_confirmed_at is None
     assert telegram.texts(555) == ["Preliminary refusal"]  # only the notice itself
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_a_written_objection_without_documents(
+    phone, bot, telegram, sessions, env, locale: str
+) -> None:
+    p: Phone = phone()
+    app_id = await refused_case(sessions, env, p.user.id, locale)
+    notice = await chat_notice(bot, telegram, p.chat.id, app_id)
+    await p.tap("⚖️", on=notice)
+    await p.tap(t(locale, "✍️ Object in writing"))
+    await p.send("Табысым азайды.")
+    await p.tap(t(locale, "📨 Send without documents"))
+    assert p.text == t(locale, "Your objection is received. It will be considered at the hearing.")
+    async with sessions() as session:
+        objection = await session.scalar(select(Objection))
+    assert (objection.text, objection.document_ids) == ("Табысым азайды.", [])
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+async def test_a_document_after_the_window_closed_is_refused(
+    phone, bot, telegram, sessions, env, clock: FixedClock, locale: str
+) -> None:
+    p: Phone = phone()
+    app_id = await refused_case(sessions, env, p.user.id, locale)
+    notice = await chat_notice(bot, telegram, p.chat.id, app_id)
+    await p.tap("⚖️", on=notice)  # received Monday: the last day is Wednesday 18 November
+    await p.tap(t(locale, "✍️ Object in writing"))
+    await p.send("Табысым азайды.")
+
+    clock.set(datetime(2026, 11, 19, 9, 30, tzinfo=ALMATY))  # …and the scan comes on Thursday
+    await p.send_photo(JPEG)
+    late = t(
+        locale,
+        "Sorry, the time to object has passed: the last day was {day}.",
+        day=format_day(datetime(2026, 11, 18).date(), locale),
+    )
+    assert late in p.said()
+    async with sessions() as session:
+        assert await session.scalar(select(Objection)) is None
+        kinds = set(await session.scalars(select(Document.kind)))
+        app = await cases.load_application(session, app_id)
+    assert DocumentKind.OBJECTION_EVIDENCE not in kinds
+    assert app.status is Status.PRELIMINARY_REFUSAL

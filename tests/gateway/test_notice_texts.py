@@ -61,7 +61,8 @@ async def _notice_of(case_builder: Cases, env: CaseEnv, kind: NoticeKind, locale
         payload = {}
     async with transaction(case_builder.sessions) as s:
         app = await cases.load_application(s, app_id)
-        return await enqueue(s, env, app, kind, payload)
+        [notice] = await enqueue(s, env, app, kind, payload)  # SMS only: an office filing
+        return notice
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])

@@ -60,10 +60,10 @@ async def test_retry_after_is_honoured(
 
 
 async def test_a_blocked_bot_falls_back_to_print(case_builder: Cases, env: CaseEnv) -> None:
-    app_id = await case_builder.registered(1, mcdb=False, channel=Channel.BOT, telegram_id=777)
+    app_id = await case_builder.granted(1, mcdb=False, channel=Channel.BOT, telegram_id=777)
     worker, tg = chat_worker(case_builder, env)
     tg.blocked()
     await worker.drain()
-    [notice] = await case_builder.notices(app_id)
+    notice = (await case_builder.notices(app_id))[-1]  # the decision; the receipt was shown
     assert (notice.status, notice.failed_channel) == (NoticeStatus.TO_PRINT, NoticeChannel.CHAT)
     assert notice.error_code == "forbidden"

@@ -12,7 +12,9 @@ from twilio.request_validator import RequestValidator
 
 from casework.cases import CaseEnv
 from casework.clock import FixedClock
+from casework.deadlines import Term
 from casework.district import District
+from casework.i18n import format_short_day
 from casework.lifecycle import Status
 from casework.outbox import NoticeChannel, NoticeStatus
 from casework.runtime import Runtime
@@ -137,8 +139,11 @@ async def test_inbound_objection_too_late_gets_the_deadline(
     await worker.drain()
     clock.set(clock.now() + timedelta(days=7))
     reply = await _inbound(client, phone_for(1), "Не согласна с отказом")
-    assert "Срок для возражения истёк" in reply and "ноября 2026" in reply
-    assert (await case_builder.application(app_id)).status is Status.PRELIMINARY_REFUSAL
+    app = await case_builder.application(app_id)
+    last_day = app.deadline(Term.OBJECTION)
+    assert last_day is not None
+    assert "Срок для возражения истёк" in reply and format_short_day(last_day) in reply
+    assert app.status is Status.PRELIMINARY_REFUSAL
 
 
 async def test_inbound_status_query(client: httpx.AsyncClient, case_builder: Cases) -> None:

@@ -29,12 +29,14 @@ def _worker(case_builder: Cases, env: CaseEnv, **cfg: object) -> tuple[Worker, S
 
 async def test_channel_follows_the_law(case_builder: Cases) -> None:
     sms_app = await case_builder.registered(1, mcdb=True)
-    bot_app = await case_builder.registered(
-        2, mcdb=False, channel=Channel.BOT, telegram_id=5001
-    )
+    bot_app = await case_builder.granted(2, mcdb=False, channel=Channel.BOT, telegram_id=5001)
     office_app = await case_builder.registered(3, mcdb=False)
     [sms] = await case_builder.notices(sms_app)
-    [chat] = await case_builder.notices(bot_app)
+    [receipt, chat] = await case_builder.notices(bot_app)  # the decision goes to the chat
+    # The bot showed its receipt at filing: recorded, not sent again (tests/gateway/test_channels).
+    assert (receipt.channel_reason, receipt.status) == (
+        ChannelReason.SHOWN_WHEN_FILED, NoticeStatus.DELIVERED
+    )
     [paper] = await case_builder.notices(office_app)
     assert (sms.channel, sms.channel_reason) == (NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED)
     assert (chat.channel, chat.channel_reason) == (NoticeChannel.CHAT, ChannelReason.FILED_IN_BOT)
