@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Column, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from casework import cases
 from casework.deadlines import Term
-from casework.i18n import format_day, gettext
+from casework.i18n import N_, format_day, gettext
 from casework.labels import label
 from casework.lifecycle import Status
 from casework.rules import DocumentKind, Filer, required_documents
 from casework.storage_files import StoredFile, store_file
 from dialogs import states
 from dialogs.common import ACTOR, draft_of, env_of, session_of
-from dialogs.filing import LANG_BUTTON, MENU_BUTTON
-from dialogs.widgets import T, locale_of
+from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
 
 # Telegram's Bot API lets a bot download files of up to 20 MB.
 MAX_BYTES = 20 * 1024 * 1024
+NOT_ACCEPTED = N_("This file type is not accepted. Send a photo or a PDF file.")
+TOO_BIG = N_("The file is larger than 20 MB. Send a smaller photo or PDF.")
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,6 @@ async def receive_file(message: Message, manager: DialogManager, name: str) -> U
     None after telling the applicant, in their language, what is wrong with it. Every upload
     flow uses this one check: the checklist here and the objection's evidence.
     """
-    locale = locale_of(manager)
     if message.photo:
         item: Any = message.photo[-1]  # the largest size Telegram made
         mime, name = "image/jpeg", f"{name}.jpg"
@@ -80,28 +79,23 @@ async def receive_file(message: Message, manager: DialogManager, name: str) -> U
         mime = (item.mime_type or "").lower()
         name = item.file_name or name
     if mime not in ACCEPTED:
-        await message.answer(
-            gettext(locale, "This file type is not accepted. Send a photo or a PDF file.")
-        )
+        await _refuse(message, manager, NOT_ACCEPTED)
         return None
-    too_big = gettext(locale, "The file is larger than 20 MB. Send a smaller photo or PDF.")
     if (item.file_size or 0) > MAX_BYTES:
-        await message.answer(too_big)
+        await _refuse(message, manager, TOO_BIG)
         return None
     try:
         assert message.bot is not None
         content = (await message.bot.download(item)).read()  # type: ignore[union-attr]
     except TelegramBadRequest:  # "file is too big" when the size was not announced
-        await message.answer(too_big)
+        await _refuse(message, manager, TOO_BIG)
         return None
     file_type = ACCEPTED[mime]
     if len(content) > MAX_BYTES:
-        await message.answer(too_big)
+        await _refuse(message, manager, TOO_BIG)
         return None
     if not content.startswith(file_type.magic):
-        await message.answer(
-            gettext(locale, "This file type is not accepted. Send a photo or a PDF file.")
-        )
+        await _refuse(message, manager, NOT_ACCEPTED)
         return None
     # The file first, then the row that points at it: a row never names a missing file.
     stored = store_file(manager.middleware_data["runtime"].settings.files_dir, content,
@@ -219,13 +213,7 @@ def dialog() -> Dialog:
         Window(
             T("Send a photo or a PDF file of each document. Tap a document to send it."),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="kinds",
-                    item_id_getter=itemgetter(0),
-                    items="items",
-                    on_click=on_pick,
-                ),
+                choice("kinds", "items", on_pick),
                 Button(T("📨 Send the application"), id="send", on_click=on_send),
                 LANG_BUTTON,
                 MENU_BUTTON,

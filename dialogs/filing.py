@@ -7,14 +7,14 @@ the bot) resumes at the first question still unanswered (`dialogs.common.filing_
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from operator import itemgetter
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Column, Select, Start
-from aiogram_dialog.widgets.text import Const, Format
+from aiogram_dialog.widgets.input.text import OnSuccess
+from aiogram_dialog.widgets.kbd import Button, Column
+from aiogram_dialog.widgets.text import Format
 
 from casework import cases
 from casework.i18n import format_tenge, gettext
@@ -22,12 +22,11 @@ from casework.labels import label
 from casework.rules import GROUND_RULES, Filer, Ground
 from dialogs import states
 from dialogs.common import ACTOR, advance, env_of, open_draft, save_answer, session_of
-from dialogs.widgets import T, locale_of
+from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
 
-LANG_BUTTON = Start(Const("🌐 Тіл / Язык"), id="lang", state=states.Language.choose)
-MENU_BUTTON = Start(
-    T("🏠 Main menu"), id="menu", state=states.Menu.main, mode=StartMode.RESET_STACK
-)
+# LANG_BUTTON and MENU_BUTTON live in dialogs.widgets; objection.py and status.py still import
+# them from here.
+
 MAX_TEXT = 200
 
 
@@ -48,6 +47,20 @@ def _short(text: str) -> str:
     return " ".join(text.split())[:MAX_TEXT]
 
 
+def _text_into(column: str) -> OnSuccess[str]:
+    """A TextInput's on_success: the text, tidied, into the draft's `column`; then go on."""
+
+    async def on_text(
+        message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+    ) -> None:
+        app = await open_draft(manager)
+        setattr(app, column, _short(text))
+        save_answer(app, **{column: getattr(app, column)})
+        await advance(manager)
+
+    return on_text
+
+
 async def on_filer(
     callback: CallbackQuery, widget: Any, manager: DialogManager, item_id: str
 ) -> None:
@@ -59,13 +72,9 @@ async def on_filer(
     await advance(manager)
 
 
-async def on_representative(
-    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
-) -> None:
-    app = await open_draft(manager)
-    app.representative_name = _short(text)
-    save_answer(app, representative_name=app.representative_name)
-    await advance(manager)
+on_representative = _text_into("representative_name")
+on_settlement = _text_into("settlement")
+on_address = _text_into("address")
 
 
 async def on_ground(
@@ -125,24 +134,6 @@ async def on_add_member(callback: CallbackQuery, button: Button, manager: Dialog
 async def on_family_done(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     app = await open_draft(manager)
     save_answer(app, family_done=True)
-    await advance(manager)
-
-
-async def on_settlement(
-    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
-) -> None:
-    app = await open_draft(manager)
-    app.settlement = _short(text)
-    save_answer(app, settlement=app.settlement)
-    await advance(manager)
-
-
-async def on_address(
-    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
-) -> None:
-    app = await open_draft(manager)
-    app.address = _short(text)
-    save_answer(app, address=app.address)
     await advance(manager)
 
 
@@ -221,17 +212,7 @@ def dialog() -> Dialog:
     return Dialog(
         Window(
             T("Who is the application for?"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="filer",
-                    item_id_getter=itemgetter(0),
-                    items="filers",
-                    on_click=on_filer,
-                ),
-                LANG_BUTTON,
-                MENU_BUTTON,
-            ),
+            Column(choice("filer", "filers", on_filer), LANG_BUTTON, MENU_BUTTON),
             state=states.Filing.filer,
             getter=choices_getter,
         ),
@@ -243,17 +224,7 @@ def dialog() -> Dialog:
         ),
         Window(
             T("Why do you need assistance? Choose one."),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="ground",
-                    item_id_getter=itemgetter(0),
-                    items="grounds",
-                    on_click=on_ground,
-                ),
-                LANG_BUTTON,
-                MENU_BUTTON,
-            ),
+            Column(choice("ground", "grounds", on_ground), LANG_BUTTON, MENU_BUTTON),
             state=states.Filing.ground,
             getter=choices_getter,
         ),

@@ -18,7 +18,7 @@ import functools
 import logging
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,7 +48,7 @@ FALLBACK_REASON = {
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    concurrency: int = 20
+    concurrency: int = 20  # senders per channel
     batch_size: int = 500  # prefetch: senders never wait for a claim's commit
     max_attempts: int = 6
     backoff_base: float = 5.0  # seconds before the first retry, doubled each time
@@ -59,17 +59,27 @@ class WorkerConfig:
     flush_interval: float = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claimed:
+    """A notice this worker owns until its result is written, with the message ready to go."""
+
     id: int
     token: str
-    application_id: int
-    kind: NoticeKind
-    locale: str
     channel: NoticeChannel
-    address: str
-    text: str
     attempts: int
+    message: Outgoing
+
+    @property
+    def application_id(self) -> int:
+        return self.message.application_id
+
+    @property
+    def kind(self) -> NoticeKind:
+        return self.message.kind
+
+    @property
+    def text(self) -> str:
+        return self.message.text
 
 
 def backoff(attempts: int, config: WorkerConfig, retry_after: float | None = None) -> float:
@@ -122,7 +132,9 @@ class Worker:
 
     # ------------------------------------------------------------------ claiming and sweeping
 
-    async def claim(self, limit: int) -> list[Claimed]:
+    async def claim(
+        self, limit: int, channels: Collection[NoticeChannel] | None = None
+    ) -> list[Claimed]:
         """Take up to `limit` due notices for this worker, in one short transaction."""
         now = self.clock.now()
         token = secrets.token_hex(8)
@@ -131,7 +143,7 @@ class Worker:
             .where(
                 NOTICES.c.status == NoticeStatus.QUEUED,
                 NOTICES.c.due_at <= now,
-                NOTICES.c.channel.in_(list(self.providers)),
+                NOTICES.c.channel.in_(list(self.providers if channels is None else channels)),
             )
             .order_by(NOTICES.c.due_at, NOTICES.c.id)
             .limit(limit)
@@ -160,17 +172,13 @@ class Worker:
         )
         async with self._db_turn, transaction(self.sessions) as session:
             rows = (await session.execute(stmt)).all()
-        claimed = [
-            Claimed(
-                id=r.id, token=token, application_id=r.application_id, kind=NoticeKind(r.kind),
-                locale=r.locale, channel=NoticeChannel(r.channel), address=r.address or "",
-                text=r.body,
-                attempts=r.attempts,
-            )
+        rows.sort(key=lambda r: r.id)  # RETURNING has no order; keep the queue's
+        return [
+            Claimed(r.id, token, r.channel, r.attempts, Outgoing(
+                r.id, r.application_id, r.kind, r.locale, r.address or "", r.body
+            ))
             for r in rows
         ]
-        claimed.sort(key=lambda c: c.id)
-        return claimed
 
     async def sweep(self) -> int:
         """Re-queue notices claimed longer ago than `stuck_after` (their worker died)."""
@@ -192,44 +200,52 @@ class Worker:
     # ------------------------------------------------------------------ one pass
 
     async def drain(self) -> int:
-        """Send every notice due now; returns how many results were recorded."""
-        cfg = self.config
-        queue: asyncio.Queue[Claimed | None] = asyncio.Queue()
-        results: list[tuple[Claimed, SendResult]] = []
-        wake = asyncio.Event()
-        done = 0
+        """Send every notice due now; returns how many results were recorded.
 
+        Each channel has its own lane (queue and `concurrency` senders), so a provider that is
+        paced or paused never holds up another. The feeder claims for the lanes running low, so
+        senders never wait for a claim's commit, and at most about `batch_size` notices per lane
+        are in memory: claimed notices must not sit long enough for the sweeper to re-queue them.
+        """
+        cfg = self.config
+        lanes: dict[NoticeChannel, asyncio.Queue[Claimed | None]] = {
+            channel: asyncio.Queue() for channel in self.providers
+        }
+        results: list[tuple[Claimed, SendResult]] = []
+        wake = asyncio.Event()  # the writer: a batch of results is ready
+        hungry = asyncio.Event()  # the feeder: a lane is running low
         low_water = max(2 * cfg.concurrency, cfg.batch_size // 2)
-        hungry = asyncio.Event()  # senders ask for the next batch before the queue runs dry
+        done = 0
 
         async def feed() -> None:
             # A small first claim gets the senders going; later ones refill ahead of need.
             limit = min(cfg.batch_size, 2 * cfg.concurrency)
+            due = set(lanes)  # channels that may still have due notices
             try:
-                while True:
-                    while queue.qsize() > low_water:
+                while due:
+                    low = [ch for ch in due if lanes[ch].qsize() <= low_water]
+                    if not low:
                         hungry.clear()
                         await hungry.wait()
-                    batch = await self.claim(limit)
-                    limit = cfg.batch_size
+                        continue
+                    batch = await self.claim(limit, low)
                     for item in batch:
-                        queue.put_nowait(item)
-                    if not batch:
-                        return
+                        lanes[item.channel].put_nowait(item)
+                    if len(batch) < limit:
+                        due.difference_update(low)  # all they had; the next pass takes the rest
+                    limit = cfg.batch_size
             finally:
-                for _ in range(cfg.concurrency):
-                    queue.put_nowait(None)
+                for lane in lanes.values():
+                    for _ in range(cfg.concurrency):
+                        lane.put_nowait(None)
 
-        async def send() -> None:
-            while (item := await queue.get()) is not None:
-                if queue.qsize() <= low_water:
+        async def send(provider: Provider, lane: asyncio.Queue[Claimed | None]) -> None:
+            while (item := await lane.get()) is not None:
+                if lane.qsize() <= low_water:
                     hungry.set()
-                provider = self.providers[item.channel]
-                message = Outgoing(item.id, item.application_id, item.kind, item.locale,
-                                   item.address, item.text)
                 try:
-                    await provider.pace(message)
-                    result = await provider.send(message)
+                    await provider.pace(item.message)
+                    result = await provider.send(item.message)
                 except Exception as exc:  # a provider bug must not lose the notice
                     log.exception("provider %s failed on notice %s", provider.name, item.id)
                     result = SendResult(Outcome.TRANSIENT, error_code="error",
@@ -254,8 +270,13 @@ class Worker:
 
         stop_writer = asyncio.Event()
         writer = asyncio.create_task(write())
+        senders = [
+            send(self.providers[channel], lane)
+            for channel, lane in lanes.items()
+            for _ in range(cfg.concurrency)
+        ]
         try:
-            await asyncio.gather(feed(), *(send() for _ in range(cfg.concurrency)))
+            await asyncio.gather(feed(), *senders)
         finally:
             stop_writer.set()
             wake.set()

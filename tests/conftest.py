@@ -16,7 +16,8 @@ from casework.clock import FixedClock
 from casework.db import make_engine, make_sessionmaker
 from casework.district import District, load_district
 from casework.migrate import upgrade_engine
-from casework.settings import DEFAULT_DISTRICT_FILE
+from casework.runtime import Runtime
+from casework.settings import DEFAULT_DISTRICT_FILE, Settings
 
 PG_URL = os.environ.get("KOMEK_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -68,3 +69,21 @@ async def env(
     async with sessions() as session:
         calendar = await load_calendar(session, district)
     return CaseEnv(clock=clock, calendar=calendar, district=district)
+
+
+@pytest.fixture
+def runtime(
+    database_url: str,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    district: District,
+    clock: FixedClock,
+    tmp_path: Path,
+) -> Runtime:
+    """What the app runs on, over the test database: no .env file, no Redis, files in tmp_path."""
+    settings = Settings(
+        database_url=database_url, files_dir=tmp_path / "files", redis_url=None, _env_file=None
+    )
+    return Runtime(
+        settings=settings, engine=engine, sessions=sessions, district=district, clock=clock
+    )

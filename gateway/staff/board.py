@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.cases import CaseEnv
@@ -74,7 +74,7 @@ class Due:
     due_on: date
 
 
-def _live_clause(terms: list[Term] | None):  # type: ignore[no-untyped-def]
+def _live_clause(terms: list[Term] | None) -> ColumnElement[bool]:
     clauses = []
     for term, states in LIVE_IN.items():
         if terms and term not in terms:

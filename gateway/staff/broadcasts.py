@@ -6,7 +6,7 @@ applicant's language, the providers' pacing and the print fallback are those of 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, status
@@ -19,7 +19,7 @@ from casework.notices import NoticeKind
 from casework.outbox import Broadcast
 from casework.staff import Action, Staff
 from gateway.staff.deps import EnvDep, SessionDep, permit
-from gateway.staff.errors import NotFound
+from gateway.staff.errors import NotFound, found
 from gateway.staff.schemas import BroadcastIn, BroadcastOut, ResendOut
 
 router = APIRouter(prefix="/broadcasts", tags=["broadcasts"])
@@ -39,7 +39,12 @@ async def _out(session: SessionDep, broadcast: Broadcast) -> BroadcastOut:
     )
 
 
-async def _hearings_on(session: SessionDep, env: EnvDep, day) -> list[int]:  # type: ignore[no-untyped-def]
+async def _broadcast(session: SessionDep, broadcast_id: int) -> Broadcast:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    return found(broadcast, f"broadcast {broadcast_id}", broadcast_id=broadcast_id)
+
+
+async def _hearings_on(session: SessionDep, env: EnvDep, day: date) -> list[int]:
     start = datetime.combine(day, time(0), tzinfo=env.calendar.tz)
     stmt = (
         select(Application.id)
@@ -91,10 +96,7 @@ async def get_broadcast(
     staff: Annotated[Staff, permit(Action.BROADCAST)], broadcast_id: int, session: SessionDep
 ) -> BroadcastOut:
     """Live counts: queued, sent, delivered, failed, printed."""
-    broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is None:
-        raise NotFound(f"broadcast {broadcast_id} not found", broadcast_id=broadcast_id)
-    return await _out(session, broadcast)
+    return await _out(session, await _broadcast(session, broadcast_id))
 
 
 @router.post("/{broadcast_id}/resend")
@@ -105,8 +107,6 @@ async def resend(
     env: EnvDep,
 ) -> ResendOut:
     """Send again to the failed recipients only; the delivered ones are not bothered twice."""
-    broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is None:
-        raise NotFound(f"broadcast {broadcast_id} not found", broadcast_id=broadcast_id)
+    broadcast = await _broadcast(session, broadcast_id)
     resent = await resend_failed(session, env, broadcast_id, actor=staff.name)
     return ResendOut(resent=resent, broadcast=await _out(session, broadcast))

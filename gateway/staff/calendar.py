@@ -17,6 +17,7 @@ from casework import cases
 from casework.cases import CaseEnv, load_application, load_calendar
 from casework.lifecycle import FINAL, Status
 from casework.models import Application, CalendarOverride
+from casework.runtime import Runtime
 from casework.staff import Action, Staff
 from gateway.staff.deps import EnvDep, RuntimeDep, SessionDep, permit
 from gateway.staff.errors import NotFound
@@ -25,7 +26,10 @@ from gateway.staff.schemas import OverrideIn, OverrideOut
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
 
-async def _refresh_open_cases(session: AsyncSession, env: CaseEnv) -> None:
+async def _calendar_changed(
+    session: AsyncSession, env: CaseEnv, runtime: Runtime, tasks: BackgroundTasks
+) -> None:
+    """Move the open cases' deadlines now; the process reloads its calendar after the commit."""
     await session.flush()
     fresh = CaseEnv(
         clock=env.clock, calendar=await load_calendar(session, env.district), district=env.district
@@ -36,6 +40,8 @@ async def _refresh_open_cases(session: AsyncSession, env: CaseEnv) -> None:
     for application_id in list(ids):
         app = await load_application(session, application_id, for_update=True)
         await cases.refresh_deadlines(session, fresh, app)
+    # Background tasks run after the response, so after the commit: no request reloads early.
+    tasks.add_task(runtime.calendar_changed)
 
 
 @router.get("/overrides")
@@ -56,15 +62,8 @@ async def set_override(
     runtime: RuntimeDep,
     tasks: BackgroundTasks,
 ) -> OverrideOut:
-    row = await session.get(CalendarOverride, day)
-    if row is None:
-        row = CalendarOverride(day=day, working=body.working, note=body.note)
-        session.add(row)
-    else:
-        row.working, row.note = body.working, body.note
-    await _refresh_open_cases(session, env)
-    # Background tasks run after the response, so after the commit: no request reloads early.
-    tasks.add_task(runtime.calendar_changed)
+    row = await session.merge(CalendarOverride(day=day, working=body.working, note=body.note))
+    await _calendar_changed(session, env, runtime, tasks)
     return OverrideOut(day=row.day, working=row.working, note=row.note)
 
 
@@ -81,5 +80,4 @@ async def delete_override(
     if row is None:
         raise NotFound(f"no override on {day}", day=day)
     await session.delete(row)
-    await _refresh_open_cases(session, env)
-    tasks.add_task(runtime.calendar_changed)
+    await _calendar_changed(session, env, runtime, tasks)

@@ -6,14 +6,19 @@ staff member's name and writes its notice to the outbox), and answers with the c
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework import cases
 from casework.cases import CaseEnv, RuleError
-from casework.models import Application
+from casework.models import Application, AuditEvent
 from casework.staff import INTAKE_CHANNEL, Action, Staff
 from gateway.staff.deps import CaseDep, CaseViewDep, EnvDep, SessionDep, permit
 from gateway.staff.schemas import (
@@ -39,11 +44,48 @@ router = APIRouter(prefix="/applications", tags=["cases"])
 ById = "/{application_id}"
 
 
-async def _answer(session: SessionDep, env: CaseEnv, app: Application, staff: Staff) -> CaseOut:
+async def _answer(session: AsyncSession, env: CaseEnv, app: Application, staff: Staff) -> CaseOut:
     return await case_out(session, await cases.reload(session, app), env, staff)
 
 
-async def _attach(session: SessionDep, env: CaseEnv, app: Application, docs: list[DocumentIn],
+@dataclass(frozen=True)
+class Step:
+    """One staff member's step on one case, locked in this request's transaction."""
+
+    staff: Staff
+    app: Application
+    session: AsyncSession
+    env: CaseEnv
+
+    async def run(
+        self, use_case: Callable[..., Awaitable[object]], *args: Any, **kw: Any
+    ) -> CaseOut:
+        """Call `use_case(session, env, app, *args, actor=<staff name>, **kw)`; answer the case."""
+        await use_case(self.session, self.env, self.app, *args, actor=self.staff.name, **kw)
+        return await self.answer()
+
+    async def answer(self) -> CaseOut:
+        return await _answer(self.session, self.env, self.app, self.staff)
+
+
+@cache
+def _step(action: Action) -> Callable[..., Awaitable[Step]]:
+    # The role is checked before the case is looked up and locked. A default, not Annotated:
+    # FastAPI resolves string annotations in the module's globals, where `action` is not.
+    async def locked_step(
+        *, staff: Staff = permit(action), app: CaseDep, session: SessionDep, env: EnvDep  # noqa: B008
+    ) -> Step:
+        return Step(staff, app, session, env)
+
+    return locked_step
+
+
+def step(action: Action) -> Any:
+    """Use as `s: Annotated[Step, step(Action.ROUTE)]`."""
+    return Depends(_step(action))
+
+
+async def _attach(session: AsyncSession, env: CaseEnv, app: Application, docs: list[DocumentIn],
                   actor: str) -> None:
     for doc in docs:
         # A paper original seen at the desk: no file is stored, only what it is and its validity.
@@ -114,103 +156,57 @@ async def take_in(
 
 
 @router.post(ById + "/documents")
-async def add_documents(
-    staff: Annotated[Staff, permit(Action.TAKE_IN)],
-    app: CaseDep,
-    body: DocumentsIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
-    await _attach(session, env, app, body.documents, staff.name)
-    return await _answer(session, env, app, staff)
+async def add_documents(s: Annotated[Step, step(Action.TAKE_IN)], body: DocumentsIn) -> CaseOut:
+    await _attach(s.session, s.env, s.app, body.documents, s.staff.name)
+    return await s.answer()
 
 
 @router.post(ById + "/completeness")
-async def check_completeness(
-    staff: Annotated[Staff, permit(Action.TAKE_IN)], app: CaseDep, session: SessionDep, env: EnvDep
-) -> CaseOut:
+async def check_completeness(s: Annotated[Step, step(Action.TAKE_IN)]) -> CaseOut:
     """Accepted, or refused to accept with the receipt naming what lacks (SR §6)."""
-    await cases.check_completeness(session, env, app, actor=staff.name)
-    return await _answer(session, env, app, staff)
+    return await s.run(cases.check_completeness)
 
 
 @router.post(ById + "/registration")
-async def register(
-    staff: Annotated[Staff, permit(Action.REGISTER)], app: CaseDep, session: SessionDep, env: EnvDep
-) -> CaseOut:
-    await cases.register(session, env, app, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def register(s: Annotated[Step, step(Action.REGISTER)]) -> CaseOut:
+    return await s.run(cases.register)
 
 
 # ---------------------------------------------------------------- commissions and income
 
 
 @router.post(ById + "/precinct-commission")
-async def forward_to_precinct(
-    staff: Annotated[Staff, permit(Action.ROUTE)], app: CaseDep, session: SessionDep, env: EnvDep
-) -> CaseOut:
-    await cases.forward_to_precinct(session, env, app, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def forward_to_precinct(s: Annotated[Step, step(Action.ROUTE)]) -> CaseOut:
+    return await s.run(cases.forward_to_precinct)
 
 
 @router.post(ById + "/inspection")
-async def record_inspection(
-    staff: Annotated[Staff, permit(Action.ROUTE)],
-    app: CaseDep,
-    body: TextIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
-    await cases.record_inspection(session, env, app, body.text, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def record_inspection(s: Annotated[Step, step(Action.ROUTE)], body: TextIn) -> CaseOut:
+    return await s.run(cases.record_inspection, body.text)
 
 
 @router.post(ById + "/income")
-async def record_incomes(
-    staff: Annotated[Staff, permit(Action.ROUTE)],
-    app: CaseDep,
-    body: IncomesIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
+async def record_incomes(s: Annotated[Step, step(Action.ROUTE)], body: IncomesIn) -> CaseOut:
     """The family's monthly incomes; answers with the per-capita figure against the threshold."""
     members = [(m.full_name, m.monthly_income) for m in body.family]
-    await cases.set_family(session, env, app, members, actor=staff.name)
-    await cases.compute_income(session, env, app, actor=staff.name)
-    return await _answer(session, env, app, staff)
+    await cases.set_family(s.session, s.env, s.app, members, actor=s.staff.name)
+    return await s.run(cases.compute_income)
 
 
 @router.post(ById + "/special-commission")
-async def to_special_commission(
-    staff: Annotated[Staff, permit(Action.ROUTE)], app: CaseDep, session: SessionDep, env: EnvDep
-) -> CaseOut:
-    await cases.to_special_commission(session, env, app, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def to_special_commission(s: Annotated[Step, step(Action.ROUTE)]) -> CaseOut:
+    return await s.run(cases.to_special_commission)
 
 
 @router.post(ById + "/conclusion")
-async def record_conclusion(
-    staff: Annotated[Staff, permit(Action.ROUTE)],
-    app: CaseDep,
-    body: TextIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
-    await cases.record_conclusion(session, env, app, body.text, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def record_conclusion(s: Annotated[Step, step(Action.ROUTE)], body: TextIn) -> CaseOut:
+    return await s.run(cases.record_conclusion, body.text)
 
 
 @router.post(ById + "/extension")
-async def extend(
-    staff: Annotated[Staff, permit(Action.EXTEND)],
-    app: CaseDep,
-    body: ExtensionIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
+async def extend(s: Annotated[Step, step(Action.EXTEND)], body: ExtensionIn) -> CaseOut:
     """Model Rules §16–17: the decision term becomes 20 working days from registration."""
-    await cases.extend(session, env, app, body.reason, actor=staff.name)
-    return await _answer(session, env, app, staff)
+    return await s.run(cases.extend, body.reason)
 
 
 # ---------------------------------------------------------------- preliminary refusal and hearing
@@ -218,136 +214,74 @@ async def extend(
 
 @router.post(ById + "/preliminary-refusal")
 async def issue_preliminary_refusal(
-    staff: Annotated[Staff, permit(Action.PRELIMINARY_REFUSAL)],
-    app: CaseDep,
-    body: PreliminaryRefusalIn,
-    session: SessionDep,
-    env: EnvDep,
+    s: Annotated[Step, step(Action.PRELIMINARY_REFUSAL)], body: PreliminaryRefusalIn
 ) -> CaseOut:
     """Refused with 409 `too_late` when fewer than 3 working days remain before the decision."""
-    scheduled_at = datetime.combine(body.hearing.date, body.hearing.time, tzinfo=env.calendar.tz)
-    await cases.issue_preliminary_refusal(
-        session,
-        env,
-        app,
+    hearing = body.hearing
+    return await s.run(
+        cases.issue_preliminary_refusal,
         grounds=body.grounds,
-        scheduled_at=scheduled_at,
-        mode=body.hearing.mode,
-        details=body.hearing.details,
-        actor=staff.name,
+        scheduled_at=datetime.combine(hearing.date, hearing.time, tzinfo=s.env.calendar.tz),
+        mode=hearing.mode,
+        details=hearing.details,
     )
-    return await _answer(session, env, app, staff)
 
 
 @router.post(ById + "/objection")
-async def record_objection(
-    staff: Annotated[Staff, permit(Action.HEARING)],
-    app: CaseDep,
-    body: ObjectionIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
+async def record_objection(s: Annotated[Step, step(Action.HEARING)], body: ObjectionIn) -> CaseOut:
     """An objection the applicant brought to the office: oral (to be heard) or written."""
-    await cases.object_to_refusal(
-        session, env, app, text=body.text, oral=body.oral, via="office", actor=staff.name
-    )
-    return await _answer(session, env, app, staff)
+    return await s.run(cases.object_to_refusal, text=body.text, oral=body.oral, via="office")
 
 
 @router.post(ById + "/hearing")
-async def hold_hearing(
-    staff: Annotated[Staff, permit(Action.HEARING)], app: CaseDep, session: SessionDep, env: EnvDep
-) -> CaseOut:
-    await cases.hold_hearing(session, env, app, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def hold_hearing(s: Annotated[Step, step(Action.HEARING)]) -> CaseOut:
+    return await s.run(cases.hold_hearing)
 
 
 @router.post(ById + "/protocol")
-async def make_protocol(
-    staff: Annotated[Staff, permit(Action.HEARING)],
-    app: CaseDep,
-    body: TextIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
-    await cases.make_protocol(session, env, app, body.text, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def make_protocol(s: Annotated[Step, step(Action.HEARING)], body: TextIn) -> CaseOut:
+    return await s.run(cases.make_protocol, body.text)
 
 
 @router.post(ById + "/protocol/read")
-async def protocol_read(
-    staff: Annotated[Staff, permit(Action.HEARING)], app: CaseDep, session: SessionDep, env: EnvDep
-) -> CaseOut:
+async def protocol_read(s: Annotated[Step, step(Action.HEARING)]) -> CaseOut:
     """The applicant read the protocol at the office: the 3 working days for remarks start."""
-    await cases.read_protocol(session, env, app)
-    return await _answer(session, env, app, staff)
+    await cases.read_protocol(s.session, s.env, s.app)  # the applicant's step: no staff actor
+    return await s.answer()
 
 
 @router.post(ById + "/remarks")
-async def submit_remarks(
-    staff: Annotated[Staff, permit(Action.HEARING)],
-    app: CaseDep,
-    body: TextIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
-    await cases.submit_remarks(session, env, app, body.text, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def submit_remarks(s: Annotated[Step, step(Action.HEARING)], body: TextIn) -> CaseOut:
+    return await s.run(cases.submit_remarks, body.text)
 
 
 # ---------------------------------------------------------------- decision and termination
 
 
 @router.post(ById + "/grant")
-async def grant(
-    staff: Annotated[Staff, permit(Action.DECIDE)],
-    app: CaseDep,
-    body: GrantIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
+async def grant(s: Annotated[Step, step(Action.DECIDE)], body: GrantIn) -> CaseOut:
     """Within the district's ceiling for the kind of assistance and the year."""
-    known = [k.code for k in env.district.assistance]
+    known = [k.code for k in s.env.district.assistance]
     if body.kind not in known:
         raise RuleError(f"the district has no assistance kind {body.kind!r}", known=known)
-    await cases.grant(
-        session,
-        env,
-        app,
+    return await s.run(
+        cases.grant,
         kind=body.kind,
         amount=body.amount,
         periodicity=body.periodicity,
         starts_on=body.starts_on,
-        actor=staff.name,
     )
-    return await _answer(session, env, app, staff)
 
 
 @router.post(ById + "/refusal")
-async def refuse(
-    staff: Annotated[Staff, permit(Action.DECIDE)],
-    app: CaseDep,
-    body: RefuseIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
-    await cases.refuse(session, env, app, grounds=body.grounds, actor=staff.name)
-    return await _answer(session, env, app, staff)
+async def refuse(s: Annotated[Step, step(Action.DECIDE)], body: RefuseIn) -> CaseOut:
+    return await s.run(cases.refuse, grounds=body.grounds)
 
 
 @router.post(ById + "/termination")
-async def terminate(
-    staff: Annotated[Staff, permit(Action.TERMINATE)],
-    app: CaseDep,
-    body: TerminateIn,
-    session: SessionDep,
-    env: EnvDep,
-) -> CaseOut:
+async def terminate(s: Annotated[Step, step(Action.TERMINATE)], body: TerminateIn) -> CaseOut:
     """DR §24: payment stops from the next month or from the day found, by ground."""
-    await cases.terminate(
-        session, env, app, ground=body.ground, found_on=body.found_on, actor=staff.name
-    )
-    return await _answer(session, env, app, staff)
+    return await s.run(cases.terminate, ground=body.ground, found_on=body.found_on)
 
 
 # ---------------------------------------------------------------- reading a case
@@ -381,23 +315,9 @@ async def status_text(
 async def audit_trail(
     staff: Annotated[Staff, permit(Action.VIEW_CASES)], app: CaseViewDep, session: SessionDep
 ) -> list[AuditOut]:
-    from sqlalchemy import select
-
-    from casework.models import AuditEvent
-
     rows = await session.scalars(
         select(AuditEvent)
         .where(AuditEvent.application_id == app.id)
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    return [
-        AuditOut(
-            at=e.at,
-            actor=e.actor,
-            action=e.action,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            reason=e.reason,
-        )
-        for e in rows
-    ]
+    return [AuditOut.model_validate(e, from_attributes=True) for e in rows]

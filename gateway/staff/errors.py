@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -22,6 +23,16 @@ class Unauthorized(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+_Row = TypeVar("_Row")
+
+
+def found(row: _Row | None, what: str, **params: object) -> _Row:
+    """The row that was looked up, or 404 "<what> not found"."""
+    if row is None:
+        raise NotFound(f"{what} not found", **params)
+    return row
 
 
 # The nearest class in the exception's MRO wins; DomainError itself is a state conflict.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
@@ -12,7 +13,7 @@ from casework.broadcasts import create_broadcast
 from casework.notices import NoticeKind
 from casework.staff import Action, Staff
 from gateway.staff.deps import EnvDep, SessionDep, permit
-from gateway.staff.errors import NotFound
+from gateway.staff.errors import found
 from gateway.staff.schemas import (
     HolidayCategoryOut,
     HolidayGrantOut,
@@ -49,7 +50,7 @@ async def district_holidays(
 
 
 def _list_out(
-    holiday_list: holidays.HolidayList, count: int, errors: list[holidays.RowError] = ()  # type: ignore[assignment]
+    holiday_list: holidays.HolidayList, count: int, errors: Sequence[holidays.RowError] = ()
 ) -> HolidayListOut:
     return HolidayListOut(
         id=holiday_list.id,
@@ -94,8 +95,7 @@ async def get_list(
     staff: Annotated[Staff, permit(Action.VIEW_CASES)], list_id: int, session: SessionDep
 ) -> HolidayListOut:
     holiday_list = await session.get(holidays.HolidayList, list_id)
-    if holiday_list is None:
-        raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
+    holiday_list = found(holiday_list, f"holiday list {list_id}", list_id=list_id)
     count = await session.scalar(
         select(func.count()).where(holidays.HolidayRecipient.list_id == list_id)
     )
@@ -113,8 +113,7 @@ async def grant_list(
     exists = await session.scalar(
         select(holidays.HolidayList.id).where(holidays.HolidayList.id == list_id)
     )
-    if exists is None:
-        raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
+    found(exists, f"holiday list {list_id}", list_id=list_id)
     holiday_list = await holidays.load_list(session, list_id)
     granted = await holidays.grant_list(session, env, holiday_list, actor=staff.name)
     broadcast_ids = await _notify(session, env, holiday_list, granted.application_ids, staff)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from casework.staff import Action, Staff
 from gateway.staff.deps import SessionDep, StaffDep, permit
-from gateway.staff.errors import NotFound
+from gateway.staff.errors import found
 from gateway.staff.schemas import StaffOut
 
 router = APIRouter(prefix="/members", tags=["staff"])
@@ -37,7 +37,6 @@ async def deactivate(
 ) -> StaffOut:
     """The token stops working at once; the name stays in the audit trail."""
     member = await session.get(Staff, staff_id)
-    if member is None:
-        raise NotFound(f"staff member {staff_id} not found", staff_id=staff_id)
+    member = found(member, f"staff member {staff_id}", staff_id=staff_id)
     member.active = False
     return _out(member)

@@ -4,35 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.factory import create_bot, create_dispatcher
-from casework.clock import FixedClock
-from casework.district import District
 from casework.runtime import Runtime
-from casework.settings import Settings
 from tests.bot.telegram import TOKEN, FakeTelegram, Phone
-
-
-@pytest.fixture
-def runtime(
-    database_url: str,
-    engine: AsyncEngine,
-    sessions: async_sessionmaker[AsyncSession],
-    district: District,
-    clock: FixedClock,
-    tmp_path: Path,
-) -> Runtime:
-    settings = Settings(
-        database_url=database_url, files_dir=tmp_path / "files", redis_url=None, _env_file=None
-    )
-    return Runtime(
-        settings=settings, engine=engine, sessions=sessions, district=district, clock=clock
-    )
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from casework.cases import load_application
 from casework.deadlines import Term
 from casework.i18n import format_day
 from casework.labels import label
@@ -21,8 +22,6 @@ from tests.bot.flows import JPEG, PDF, give_address, identify, start_filing, t, 
 
 
 async def _application(sessions: async_sessionmaker[AsyncSession]) -> Application:
-    from casework.cases import load_application
-
     async with sessions() as session:
         app_id = await session.scalar(select(Application.id).order_by(Application.id.desc()))
         return await load_application(session, app_id)

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.sms import segments
+from tests.fakes.http_server import LocalHttpServer
 
 CONTRACT = Path(
     os.environ.get(
@@ -62,20 +63,17 @@ class Answer:
 
 
 @dataclass
-class FakeTwilio:
+class FakeTwilio(LocalHttpServer):
     account_sid: str = ACCOUNT_SID
     auth_token: str = AUTH_TOKEN
     contract: Contract | None = None
     latency: float = 0.0
-    host: str = "127.0.0.1"
-    port: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     # Answers for the next requests, in order; when empty, messages are created (201).
     scripted: deque[Answer] = field(default_factory=deque)
     # Per-recipient answers that never run out (a dead number stays dead).
     by_number: dict[str, Answer] = field(default_factory=dict)
-    _runner: web.AppRunner | None = None
 
     def script(self, *answers: int | tuple[int, int] | Answer) -> None:
         for a in answers:
@@ -86,24 +84,13 @@ class FakeTwilio:
             else:
                 self.scripted.append(Answer(a))
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
     async def start(self) -> None:
         if self.contract is None and CONTRACT.exists():
             self.contract = Contract.load()
-        app = web.Application()
-        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await super().start()
 
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
 
     def _error(self, status: int, code: int, message: str) -> web.Response:
         body = {"code": code, "message": message, "status": status,

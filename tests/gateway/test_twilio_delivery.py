@@ -183,7 +183,26 @@ async def test_messaging_service_sender_and_contract(
     assert len(fake_twilio.messages) == 1
 
 
-def fake_twilio_answer(status: int, code: int):  # type: ignore[no-untyped-def]
+async def test_a_request_that_times_out_is_retried_with_a_short_code(
+    case_builder: Cases, env: CaseEnv, fake_twilio: FakeTwilio
+) -> None:
+    app_id = await case_builder.registered(1)
+    fake_twilio.by_number[phone_for(1)] = fake_twilio_answer(201, 0, delay=2.0)
+    provider = TwilioProvider(
+        fake_twilio.account_sid, fake_twilio.auth_token, from_="+15005550006",
+        api_base=fake_twilio.base_url, rate_per_second=0, timeout=0.2,
+    )
+    worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: provider})
+    try:
+        assert await worker.drain() == 1
+    finally:
+        await provider.close()
+    [notice] = await case_builder.notices(app_id)
+    assert (notice.status, notice.error_code) == (NoticeStatus.QUEUED, "timeout")
+    assert "TimeoutError" in notice.error_message
+
+
+def fake_twilio_answer(status: int, code: int, delay: float = 0.0):  # type: ignore[no-untyped-def]
     from tests.fakes.twilio_server import Answer
 
-    return Answer(status, code)
+    return Answer(status, code, delay)

@@ -7,6 +7,13 @@ from casework.lifecycle import Status
 from casework.notices import NoticeKind
 from casework.outbox import ChannelReason, NoticeChannel, NoticeStatus
 from casework.rules import Channel
+from gateway.providers.base import (
+    ERROR_CODE_LENGTH,
+    ERROR_MESSAGE_LENGTH,
+    Outcome,
+    Outgoing,
+    SendResult,
+)
 from gateway.providers.sandbox import (
     DELIVERED_NUMBER,
     PERMANENT_FAILURE_NUMBER,
@@ -92,3 +99,28 @@ async def test_sandbox_temporary_failure_is_retried_then_printed(
         await worker.drain()
         [notice] = await case_builder.notices(app_id)
     assert (notice.status, notice.attempts) == (NoticeStatus.TO_PRINT, 3)
+
+
+async def test_an_overlong_error_code_never_breaks_the_batch(
+    case_builder: Cases, env: CaseEnv
+) -> None:
+    """A provider's code longer than the column is cut to fit: on PostgreSQL an overlong value
+    would fail the whole batch of results, and every notice in it would be sent again."""
+
+    class Wordy(SandboxProvider):
+        async def send(self, message: Outgoing) -> SendResult:
+            return SendResult(Outcome.PERMANENT, error_code="SomeProviderSpecificFailureName",
+                              error_message="x" * 5000)
+
+    ok = await case_builder.registered(1)
+    # A decision: a bot filing's receipt is shown at filing and never goes to the chat provider.
+    wordy = await case_builder.granted(2, mcdb=False, channel=Channel.BOT, telegram_id=5002)
+    worker = Worker(case_builder.sessions, env,
+                    {NoticeChannel.SMS: SandboxProvider(), NoticeChannel.CHAT: Wordy()})
+    await worker.drain()
+    [sent] = await case_builder.notices(ok)
+    assert sent.status is NoticeStatus.DELIVERED
+    [failed] = [n for n in await case_builder.notices(wordy) if n.failed_channel]
+    assert failed.status is NoticeStatus.TO_PRINT
+    assert failed.error_code == "SomeProviderSpecificFailureName"[:ERROR_CODE_LENGTH]
+    assert failed.error_message == "x" * ERROR_MESSAGE_LENGTH

@@ -5,21 +5,28 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from casework.calendar import WorkingCalendar
 from casework.clock import FixedClock
 from casework.db import transaction
-from casework.district import District
 from casework.identity import _check_digit
 from casework.outbox import McdbEntry, Notice
 from casework.runtime import Runtime
-from casework.settings import Settings
 from casework.staff import Role, add_staff
 from gateway.app import create_app
+
+ALMATY = ZoneInfo("Asia/Almaty")
+CAL = WorkingCalendar(timezone="Asia/Almaty")  # an independent calendar: no overrides
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=ALMATY)  # type: ignore[misc]
 
 
 def iin_for(n: int) -> str:
@@ -34,19 +41,6 @@ def iin_for(n: int) -> str:
 
 def phone_for(n: int) -> str:
     return f"+7705{n:07d}"
-
-
-@pytest.fixture
-def runtime(
-    engine: AsyncEngine,
-    sessions: async_sessionmaker[AsyncSession],
-    district: District,
-    clock: FixedClock,
-) -> Runtime:
-    settings = Settings(database_url=str(engine.url))
-    return Runtime(
-        settings=settings, engine=engine, sessions=sessions, district=district, clock=clock
-    )
 
 
 NAMES = {
@@ -89,6 +83,15 @@ class Api:
         r = await self.post(role, url, json)
         assert r.status_code in (200, 201), r.text
         return r.json()  # type: ignore[no-any-return]
+
+    async def registered(self, n: int = 1, **application: object) -> dict:  # type: ignore[type-arg]
+        """A paper application (`paper_application`) taken in at the office and registered."""
+        case = await self.ok(Role.INTAKE_OFFICE, "/staff/applications",
+                             paper_application(n, **application))
+        assert case["status"] == "submitted"
+        case = await self.ok(Role.INTAKE_OFFICE, f"/staff/applications/{case['id']}/completeness")
+        assert case["status"] == "accepted"
+        return await self.ok(Role.INTAKE_OFFICE, f"/staff/applications/{case['id']}/registration")
 
     async def notices(self, application_id: int) -> list[Notice]:
         async with self.sessions() as s:

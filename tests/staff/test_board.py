@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from casework.calendar import WorkingCalendar
 from casework.clock import FixedClock
 from casework.staff import Role
-from tests.staff.conftest import Api, paper_application
+from tests.staff.conftest import CAL, Api, local
 
 R = Role
-ALMATY = ZoneInfo("Asia/Almaty")
-CAL = WorkingCalendar(timezone="Asia/Almaty")
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ALMATY)  # type: ignore[misc]
 
 
 async def registered(api: Api, n: int, ground: str = "disease") -> int:
-    case = await api.ok(R.INTAKE_OFFICE, "/staff/applications", paper_application(n, ground=ground))
-    await api.ok(R.INTAKE_OFFICE, f"/staff/applications/{case['id']}/completeness")
-    await api.ok(R.INTAKE_OFFICE, f"/staff/applications/{case['id']}/registration")
-    return case["id"]  # type: ignore[no-any-return]
+    return (await api.registered(n, ground=ground))["id"]  # type: ignore[no-any-return]
 
 
 async def test_board_puts_overdue_and_due_soon_first(api: Api, clock: FixedClock) -> None:

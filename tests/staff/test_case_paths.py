@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-from casework.calendar import WorkingCalendar
+from casework import cases
+from casework.cases import CaseEnv, load_calendar
 from casework.clock import FixedClock
+from casework.district import load_district
+from casework.settings import DEFAULT_DISTRICT_FILE
 from casework.staff import Role
-from tests.staff.conftest import NAMES, Api, iin_for, paper_application
+from casework.status_text import status_text
+from tests.staff.conftest import CAL, NAMES, Api, iin_for, local, paper_application
 
-ALMATY = ZoneInfo("Asia/Almaty")
-CAL = WorkingCalendar(timezone="Asia/Almaty")  # an independent calendar: no overrides
 R = Role
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ALMATY)  # type: ignore[misc]
 
 
 def deadlines(case: dict) -> dict[str, date]:  # type: ignore[type-arg]
@@ -27,17 +24,21 @@ async def notice_kinds(api: Api, application_id: int) -> list[str]:
     return [n.kind.value for n in await api.notices(application_id)]
 
 
-async def take_in_registered(api: Api, n: int = 1, **kw) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    case = await api.ok(R.INTAKE_OFFICE, "/staff/applications", paper_application(n, **kw))
-    assert case["status"] == "submitted"
-    case = await api.ok(R.INTAKE_OFFICE, f"/staff/applications/{case['id']}/completeness")
-    assert case["status"] == "accepted"
-    return await api.ok(R.INTAKE_OFFICE, f"/staff/applications/{case['id']}/registration")
+async def granted(api: Api, n: int, *, amount: str, periodicity: str) -> int:
+    """A disease case registered, through the special commission, and granted."""
+    cid: int = (await api.registered(n))["id"]
+    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    await api.ok(
+        R.DECISION_MAKER,
+        f"/staff/applications/{cid}/grant",
+        {"kind": "disease", "amount": amount, "periodicity": periodicity},
+    )
+    return cid
 
 
 async def test_granted_at_once(api: Api) -> None:
     # Monday 16 November 2026, 10:00 in Almaty.
-    case = await take_in_registered(api)
+    case = await api.registered()
     cid = case["id"]
     assert case["channel"] == "provider_office"
     assert case["received_by"] == NAMES[R.INTAKE_OFFICE]
@@ -74,7 +75,7 @@ async def test_granted_at_once(api: Api) -> None:
 
 
 async def test_grant_above_the_ceiling_is_refused(api: Api) -> None:
-    cid = (await take_in_registered(api))["id"]
+    cid = (await api.registered())["id"]
     await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
     # 15 АЕК × 4 325 ₸ = 64 875 ₸ in 2026.
     r = await api.post(
@@ -93,7 +94,7 @@ async def test_grant_above_the_ceiling_is_refused(api: Api) -> None:
 async def test_refused_after_preliminary_refusal_objection_hearing_protocol_remarks(
     api: Api, clock: FixedClock
 ) -> None:
-    case = await take_in_registered(api, ground="low_income")
+    case = await api.registered(ground="low_income")
     cid = case["id"]
     assert deadlines(case)["precinct_forwarding"] == date(2026, 11, 17)
     case = await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/precinct-commission")
@@ -214,7 +215,7 @@ async def test_expired_document_is_refused_to_accept(api: Api) -> None:
 async def test_extended_case_and_the_late_preliminary_refusal(
     api: Api, clock: FixedClock
 ) -> None:
-    cid = (await take_in_registered(api))["id"]
+    cid = (await api.registered())["id"]
     await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
     refusal = {
         "grounds": ["already_assigned"],
@@ -245,13 +246,7 @@ async def test_extended_case_and_the_late_preliminary_refusal(
 
 
 async def test_terminated(api: Api, clock: FixedClock) -> None:
-    cid = (await take_in_registered(api))["id"]
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
-    await api.ok(
-        R.DECISION_MAKER,
-        f"/staff/applications/{cid}/grant",
-        {"kind": "disease", "amount": "20000", "periodicity": "monthly"},
-    )
+    cid = await granted(api, 1, amount="20000", periodicity="monthly")
     clock.set(datetime(2027, 2, 10, 5, 0, tzinfo=UTC))
     case = await api.ok(
         R.DECISION_MAKER,
@@ -268,13 +263,7 @@ async def test_terminated(api: Api, clock: FixedClock) -> None:
 
 
 async def test_termination_on_false_information_stops_payment_on_the_day_found(api: Api) -> None:
-    cid = (await take_in_registered(api, n=3))["id"]
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
-    await api.ok(
-        R.DECISION_MAKER,
-        f"/staff/applications/{cid}/grant",
-        {"kind": "disease", "amount": "20000", "periodicity": "one_off"},
-    )
+    cid = await granted(api, 3, amount="20000", periodicity="one_off")
     case = await api.ok(
         R.DECISION_MAKER,
         f"/staff/applications/{cid}/termination",
@@ -284,18 +273,11 @@ async def test_termination_on_false_information_stops_payment_on_the_day_found(a
 
 
 async def test_status_text_is_the_bots(api: Api) -> None:
-    from casework import cases
-    from casework.status_text import status_text
-
-    cid = (await take_in_registered(api))["id"]
+    cid = (await api.registered())["id"]
     r = await api.get(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/status-text?locale=ru")
     assert r.status_code == 200
     async with api.sessions() as s:
         app = await cases.load_application(s, cid)
-        from casework.cases import CaseEnv, load_calendar
-        from casework.district import load_district
-        from casework.settings import DEFAULT_DISTRICT_FILE
-
         district = load_district(DEFAULT_DISTRICT_FILE)
         env = CaseEnv(
             clock=FixedClock(datetime(2026, 11, 16, 5, 0, tzinfo=UTC)),
@@ -310,13 +292,7 @@ async def test_status_text_is_the_bots(api: Api) -> None:
 
 async def test_a_decision_without_sms_or_chat_is_printed_and_handed_over(api: Api) -> None:
     # The phone is not in the mobile citizens database: the notice goes to the print queue.
-    cid = (await take_in_registered(api, n=4))["id"]
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
-    await api.ok(
-        R.DECISION_MAKER,
-        f"/staff/applications/{cid}/grant",
-        {"kind": "disease", "amount": "1000", "periodicity": "one_off"},
-    )
+    cid = await granted(api, 4, amount="1000", periodicity="one_off")
     queue = (await api.get(R.INTAKE_OFFICE, "/staff/print-queue")).json()
     item = next(i for i in queue if i["application_id"] == cid and i["kind"] == "decision_granted")
     pdf = await api.get(R.INTAKE_OFFICE, f"/staff/print-queue/{item['id']}/pdf")
