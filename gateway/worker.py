@@ -16,14 +16,15 @@ import asyncio
 import contextlib
 import functools
 import logging
+import operator
 import random
 import secrets
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, select, update
+from sqlalchemy import Dialect, String, Table, bindparam, case, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.cases import CaseEnv
@@ -40,6 +41,8 @@ from gateway.sms import segments
 log = logging.getLogger(__name__)
 
 NOTICES: Table = Notice.__table__  # type: ignore[assignment]
+KINDS: Mapping[str, NoticeKind] = {k.value: k for k in NoticeKind}
+CHANNELS: Mapping[str, NoticeChannel] = {c.value: c for c in NoticeChannel}
 FALLBACK_REASON = {
     NoticeChannel.SMS: ChannelReason.SMS_FAILED,
     NoticeChannel.CHAT: ChannelReason.CHAT_FAILED,
@@ -59,7 +62,7 @@ class WorkerConfig:
     flush_interval: float = 0.25
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Claimed:
     """A notice this worker owns until its result is written, with the message ready to go."""
 
@@ -106,6 +109,59 @@ def _result_update(columns: tuple[str, ...]) -> Any:
         )
         .values({c: bindparam(f"b_{c}", type_=NOTICES.c[c].type) for c in columns})
     )
+
+
+@dataclass(frozen=True)
+class _Bulk:
+    """A compiled statement for the driver's executemany: the SQL, and for each of its
+    positional parameters its name and its type's bind processor."""
+
+    sql: str
+    params: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    row: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # a row's values in the SQL's order
+
+
+@functools.lru_cache(maxsize=32)
+def _bulk(stmt: Any, dialect: Dialect) -> _Bulk:
+    compiled = stmt.compile(dialect=dialect)
+    names = compiled.positiontup
+    pick = operator.itemgetter(*names)
+    return _Bulk(
+        str(compiled),
+        tuple(
+            # The dialect's own implementation of each type: SQLite stores datetimes as text.
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
+        ),
+        (lambda row: (pick(row),)) if len(names) == 1 else pick,
+    )
+
+
+async def executemany(
+    session: AsyncSession, stmt: Any, same: Mapping[str, Any], rows: list[dict[str, Any]]
+) -> None:
+    """`session.execute(stmt, [{**same, **row} …])`, less SQLAlchemy's per-row work.
+
+    Values shared by every row (status, timestamps) go through their type's processor once per
+    batch instead of once per row, and rows go to the driver's executemany as tuples: the same
+    statement and guards, at a fraction of the CPU, which is what sending competes for.
+    """
+    conn = await session.connection()
+    dialect = conn.dialect
+    if not dialect.positional:  # every driver we ship is positional; keep the general path
+        await session.execute(stmt, [{**same, **row} for row in rows])
+        return
+    bulk = _bulk(stmt, dialect)
+    shared = {name: proc(same[name]) if proc else same[name]
+              for name, proc in bulk.params if name in same}
+    processed = [(name, proc) for name, proc in bulk.params if proc and name not in same]
+    values = []
+    for row in rows:
+        merged = {**shared, **row}
+        for name, proc in processed:
+            merged[name] = proc(merged[name])
+        values.append(bulk.row(merged))
+    await conn.exec_driver_sql(bulk.sql, values)
 
 
 class Worker:
@@ -161,8 +217,11 @@ class Worker:
                 attempts=NOTICES.c.attempts + 1,
             )
             .returning(
-                NOTICES.c.id, NOTICES.c.application_id, NOTICES.c.kind, NOTICES.c.locale,
-                NOTICES.c.channel, NOTICES.c.address, NOTICES.c.attempts,
+                # kind and channel as their plain values: looked up below, not per row by
+                # SQLAlchemy's Enum processing.
+                NOTICES.c.id, NOTICES.c.application_id, type_coerce(NOTICES.c.kind, String),
+                NOTICES.c.locale, type_coerce(NOTICES.c.channel, String), NOTICES.c.address,
+                NOTICES.c.attempts,
                 # Only the text this channel sends: the short one for SMS.
                 case(
                     (NOTICES.c.channel == NoticeChannel.SMS, NOTICES.c.sms_text),
@@ -171,13 +230,13 @@ class Worker:
             )
         )
         async with self._db_turn, transaction(self.sessions) as session:
-            rows = (await session.execute(stmt)).all()
-        rows.sort(key=lambda r: r.id)  # RETURNING has no order; keep the queue's
+            rows = [tuple(r) for r in (await session.execute(stmt))]
+        rows.sort()  # by id: RETURNING has no order; keep the queue's
         return [
-            Claimed(r.id, token, r.channel, r.attempts, Outgoing(
-                r.id, r.application_id, r.kind, r.locale, r.address or "", r.body
+            Claimed(id_, token, CHANNELS[channel], attempts, Outgoing(
+                id_, application_id, KINDS[kind], locale, address or "", body
             ))
-            for r in rows
+            for id_, application_id, kind, locale, channel, address, attempts, body in rows
         ]
 
     async def sweep(self) -> int:
@@ -367,7 +426,7 @@ class Worker:
         async with self._db_turn, transaction(self.sessions) as session:
             for (outcome, channel), rows in groups.items():
                 stmt, same = self._statement(outcome, channel, now)
-                await session.execute(stmt, [{**same, **row} for row in rows])
+                await executemany(session, stmt, same, rows)
         reached = [
             (item.application_id, item.kind, now, item.channel.value)
             for item, result in batch

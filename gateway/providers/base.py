@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from casework.notices import NoticeKind
 from casework.outbox import Notice, NoticeChannel
@@ -29,8 +29,9 @@ class Outcome(StrEnum):
     PERMANENT = "permanent"  # will never work for this recipient: fall back to print
 
 
-@dataclass(frozen=True)
-class Outgoing:
+class Outgoing(NamedTuple):
+    """One message to send (immutable; a tuple because thousands are made a second)."""
+
     notice_id: int
     application_id: int
     kind: NoticeKind

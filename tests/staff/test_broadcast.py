@@ -224,10 +224,8 @@ async def test_a_thousand_invitations_all_accounted_for_at_the_configured_pace(
     bot_api.scripted.extend(429 if k % 50 == 0 else 500 if k % 9 == 0 else 200
                             for k in range(1, 151))
 
-    T=loop.time()
     r = await api.post(Role.COMMISSION_SECRETARY, "/staff/broadcasts",
                        {"hearing_date": str(HEARING_DAY)})
-    print("TT post", loop.time()-T); T=loop.time()
     assert r.status_code == 201, r.text
     broadcast = r.json()
     assert broadcast["total"] == N
@@ -247,12 +245,10 @@ async def test_a_thousand_invitations_all_accounted_for_at_the_configured_pace(
                     config=WorkerConfig(concurrency=20, backoff_base=0.01, max_attempts=8))
     try:
         await run_until_settled(worker, sessions, clock)
-        print("TT drain", loop.time()-T); T=loop.time()
         await deliver_receipts(api, twilio, runtime.settings.twilio_auth_token.get_secret_value())  # type: ignore[union-attr]
         counts = (await api.get(Role.COMMISSION_SECRETARY,
                                 f"/staff/broadcasts/{broadcast['id']}")).json()["counts"]
         failed = len(sms_dead) + len(blocked)
-        print("TT receipts", loop.time()-T); T=loop.time()
         assert counts == {"queued": 0, "sent": 0, "delivered": N - failed, "failed": failed,
                           "printed": 0, "total": N}
 
@@ -262,7 +258,6 @@ async def test_a_thousand_invitations_all_accounted_for_at_the_configured_pace(
         assert r.json()["resent"] == failed
         await run_until_settled(worker, sessions, clock)
         assert len(twilio.requests) - sms_before == len(sms_dead)
-        print("TT resend", loop.time()-T); T=loop.time()
         assert len(bot_api.requests) - tg_before == len(blocked)
     finally:
         for provider in providers.values():
