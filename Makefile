@@ -10,7 +10,7 @@ $(BIN)/komek: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: run test lint
+.PHONY: run test lint messages
 run: $(BIN)/komek
 	$(BIN)/komek serve
 
@@ -19,3 +19,9 @@ test: $(BIN)/komek
 
 lint: $(BIN)/komek
 	$(BIN)/ruff check .
+
+# `make messages`: refresh locales/messages.pot from the code (the same keywords the
+# translation test extracts), then translate new ids in locales/{kk,ru}/LC_MESSAGES/*.po.
+messages: $(BIN)/komek
+	$(BIN)/pybabel extract --no-location --omit-header -k gettext:2 -k ngettext:2,3 -k N_ -k T \
+		-o locales/messages.pot casework gateway bot dialogs
