@@ -32,7 +32,7 @@ from casework.outbox import (
 )
 from casework.runtime import Runtime
 from gateway.delivery import notice_reached
-from gateway.providers.base import Outcome
+from gateway.providers.base import ERROR_CODE_LENGTH, Outcome
 from gateway.providers.twilio import TwilioProvider
 
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -94,7 +94,7 @@ async def apply_status(
         notice.status = NoticeStatus.TO_PRINT
         notice.channel, notice.failed_channel = NoticeChannel.PRINT, NoticeChannel.SMS
         notice.channel_reason = ChannelReason.SMS_FAILED
-        notice.error_code = (error_code or "")[:20] or None
+        notice.error_code = (error_code or "")[:ERROR_CODE_LENGTH] or None
     return True
 
 

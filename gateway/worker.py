@@ -1,10 +1,11 @@
 """The delivery worker: drains the outbox, never holding a transaction during an HTTP call.
 
 One pass (`drain`) is a pipeline: a feeder claims due notices in batches (one UPDATE … RETURNING,
-with FOR UPDATE SKIP LOCKED on PostgreSQL so several workers share the queue), `concurrency`
-senders pace and send them, and a writer records the results in batches (one executemany per
-batch). A claimed row carries a token; results are written only where the token still matches,
-so a row re-queued by the sweeper and claimed again is never overwritten by the first claimer.
+with FOR UPDATE SKIP LOCKED on PostgreSQL so several workers share the queue) into one lane per
+channel, `concurrency` senders per lane pace and send them, and a writer records the results in
+batches (one driver-level executemany per batch). A claimed row carries a token; results are
+written only where the token still matches, so a row re-queued by the sweeper and claimed again
+is never overwritten by the first claimer.
 
 Transient failures come back with exponential backoff and jitter; permanent ones and exhausted
 retries fall back to print, as the law says (SR §15). The sweeper re-queues rows stuck in flight.
