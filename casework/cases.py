@@ -685,6 +685,9 @@ async def refuse(
     return decision
 
 
+_NOTIFIED = {Status.GRANTED: Status.NOTIFIED_GRANTED, Status.REFUSED: Status.NOTIFIED_REFUSED}
+
+
 async def mark_notified(
     session: AsyncSession, env: CaseEnv, app: Application, *, actor: str, via: str
 ) -> None:
@@ -693,9 +696,9 @@ async def mark_notified(
     A decision goes by SMS and chat alike, so this runs once per delivery: the first moves the
     case; later ones change nothing but the chat term, which only the chat meets for bot filings.
     """
-    if app.status not in (Status.NOTIFIED_GRANTED, Status.NOTIFIED_REFUSED):
-        granted = app.status is Status.GRANTED
-        target = Status.NOTIFIED_GRANTED if granted else Status.NOTIFIED_REFUSED
+    # Only a decided case moves; one already notified (or terminated since) stays where it is.
+    target = _NOTIFIED.get(app.status)
+    if target is not None:
         await move(session, app, target, actor=actor, at=env.now(), reason=via)
     if via == "chat" or app.channel is not Channel.BOT:
         await _meet(app, (Term.CHAT_NOTICE,), env.now())

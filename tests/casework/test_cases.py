@@ -263,3 +263,23 @@ async def test_calendar_overrides_from_the_database_move_deadlines(
     # Monday 16th + 8 wd skips Friday 20th and counts Saturday 28th: 27 November, not 26th.
     assert calendar.add_working_days(date(2026, 11, 16), 8) == date(2026, 11, 27)
     assert calendar.add_working_days(date(2026, 11, 16), 9) == date(2026, 11, 28)
+
+
+async def test_a_late_decision_notice_leaves_a_terminated_case_alone(
+    sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    app_id = await _registered(sessions, env, clock)
+    async with sessions() as session, session.begin():
+        app = await cases.load_application(session, app_id)
+        await cases.to_special_commission(session, env, app, actor="x")
+        await cases.grant(
+            session, env, app, kind="disease", amount=Decimal(10000),
+            periodicity=Periodicity.ONE_OFF, actor="Бекова",
+        )  # fmt: skip
+        await cases.terminate(
+            session, env, app, ground=TerminationGround.DEATH, found_on=date(2026, 11, 17),
+            actor="Бекова",
+        )  # fmt: skip
+        # The printed decision is handed over to the family afterwards.
+        await cases.mark_notified(session, env, app, actor="office", via="print")
+        assert app.status is Status.TERMINATED
