@@ -25,11 +25,21 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
-    run = subprocess.run([*KOMEK, "db", "upgrade"], env=_env(tmp_path), cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    run = subprocess.run(
+        [*KOMEK, "db", "upgrade"],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
-    tables = {r[0] for r in sqlite3.connect(tmp_path / "komek.sqlite3").execute(
-        "select name from sqlite_master where type='table'")}  # fmt: skip
+    tables = {
+        r[0]
+        for r in sqlite3.connect(tmp_path / "komek.sqlite3").execute(
+            "select name from sqlite_master where type='table'"
+        )
+    }
     assert {"applicants", "applications", "deadlines", "audit_events"} <= tables
 
 
@@ -41,8 +51,14 @@ def test_bad_district_file_stops_the_start_naming_the_field(tmp_path: Path) -> N
         ),
         encoding="utf-8",
     )
-    run = subprocess.run([*KOMEK, "serve", "--port", "9"], env=_env(tmp_path, KOMEK_DISTRICT_FILE=str(bad)),
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    run = subprocess.run(
+        [*KOMEK, "serve", "--port", "9"],
+        env=_env(tmp_path, KOMEK_DISTRICT_FILE=str(bad)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2
     assert "income.threshold_multiple" in run.stderr
 
@@ -55,8 +71,14 @@ def _free_port() -> int:
 
 def test_serve_creates_the_database_and_answers_health(tmp_path: Path) -> None:
     port = _free_port()
-    proc = subprocess.Popen([*KOMEK, "serve", "--port", str(port)], env=_env(tmp_path), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [*KOMEK, "serve", "--port", str(port)],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

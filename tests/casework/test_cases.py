@@ -60,21 +60,33 @@ async def test_low_income_case_refused_after_objection_hearing_protocol_and_rema
             await action(session, app)
             return await cases.reload(session, app)
 
-    await step(local(2026, 3, 26, 10), lambda s, a: cases.forward_to_precinct(s, env, a, actor="Омарова"))
+    await step(
+        local(2026, 3, 26, 10), lambda s, a: cases.forward_to_precinct(s, env, a, actor="Омарова")
+    )
     app = await step(
         local(2026, 3, 27, 16),
         lambda s, a: cases.record_inspection(s, env, a, "акт №12", actor="Омарова"),
     )
     assert terms(app)[Term.INCOME_COMPUTATION] == date(2026, 3, 30)  # Friday + 1 wd = Monday
-    app = await step(local(2026, 3, 30, 9), lambda s, a: cases.compute_income(s, env, a, actor="Омарова"))
+    app = await step(
+        local(2026, 3, 30, 9), lambda s, a: cases.compute_income(s, env, a, actor="Омарова")
+    )
     assert app.per_capita_income == Decimal("30000.00")
-    await step(local(2026, 3, 30, 9, 30), lambda s, a: cases.to_special_commission(s, env, a, actor="Омарова"))
+    await step(
+        local(2026, 3, 30, 9, 30),
+        lambda s, a: cases.to_special_commission(s, env, a, actor="Омарова"),
+    )
 
     async def refuse_prelim(s, a):  # type: ignore[no-untyped-def]
         await cases.issue_preliminary_refusal(
-            s, env, a, grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD],
-            scheduled_at=local(2026, 4, 2, 11), mode=HearingMode.VIDEOCONFERENCE,
-            details="https://meet.example/abc", actor="Бекова",
+            s,
+            env,
+            a,
+            grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD],
+            scheduled_at=local(2026, 4, 2, 11),
+            mode=HearingMode.VIDEOCONFERENCE,
+            details="https://meet.example/abc",
+            actor="Бекова",
         )
 
     await step(local(2026, 3, 30, 11), refuse_prelim)
@@ -92,21 +104,28 @@ async def test_low_income_case_refused_after_objection_hearing_protocol_and_rema
     )
     assert app.status is Status.OBJECTION_RECEIVED
     await step(local(2026, 4, 2, 11), lambda s, a: cases.hold_hearing(s, env, a, actor="Бекова"))
-    await step(local(2026, 4, 2, 12), lambda s, a: cases.make_protocol(s, env, a, "Хаттама", actor="Бекова"))
+    await step(
+        local(2026, 4, 2, 12),
+        lambda s, a: cases.make_protocol(s, env, a, "Хаттама", actor="Бекова"),
+    )
     app = await step(local(2026, 4, 2, 15), lambda s, a: cases.read_protocol(s, env, a))
     assert terms(app)[Term.PROTOCOL_REMARKS] == date(2026, 4, 7)
     await step(
-        local(2026, 4, 7, 18), lambda s, a: cases.submit_remarks(s, env, a, "Ескертпе", actor="applicant")
+        local(2026, 4, 7, 18),
+        lambda s, a: cases.submit_remarks(s, env, a, "Ескертпе", actor="applicant"),
     )
     app = await step(
         local(2026, 4, 7, 18, 15),
-        lambda s, a: cases.refuse(s, env, a, grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD], actor="Бекова"),
+        lambda s, a: cases.refuse(
+            s, env, a, grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD], actor="Бекова"
+        ),
     )
     assert app.status is Status.REFUSED
     assert terms(app)[Term.CHAT_NOTICE] == date(2026, 4, 8)
     assert {d.term for d in app.deadlines if d.met_at is None} == {Term.CHAT_NOTICE}
     app = await step(
-        local(2026, 4, 8, 9), lambda s, a: cases.mark_notified(s, env, a, actor="gateway", via="chat")
+        local(2026, 4, 8, 9),
+        lambda s, a: cases.mark_notified(s, env, a, actor="gateway", via="chat"),
     )
     assert app.status is Status.NOTIFIED_REFUSED
 
@@ -114,7 +133,10 @@ async def test_low_income_case_refused_after_objection_hearing_protocol_and_rema
         trail = (
             await session.scalars(
                 select(AuditEvent.to_status)
-                .where(AuditEvent.application_id == app_id, AuditEvent.from_status != AuditEvent.to_status)
+                .where(
+                    AuditEvent.application_id == app_id,
+                    AuditEvent.from_status != AuditEvent.to_status,
+                )
                 .order_by(AuditEvent.id)
             )
         ).all()
@@ -228,7 +250,9 @@ async def test_granted_within_the_ceiling_then_terminated_from_next_month(
 def test_false_information_stops_payment_on_the_day_found() -> None:
     found = date(2026, 12, 10)
     assert cases.payment_stops_on(TerminationGround.FALSE_INFORMATION, found) == found
-    assert cases.payment_stops_on(TerminationGround.MOVED_OUT, date(2026, 12, 31)) == date(2027, 1, 1)
+    assert cases.payment_stops_on(TerminationGround.MOVED_OUT, date(2026, 12, 31)) == date(
+        2027, 1, 1
+    )
 
 
 async def test_incomplete_or_expired_documents_are_refused_to_accept(

@@ -144,5 +144,5 @@ def test_bad_timezone_and_hours(tmp_path):
 
 def test_invalid_toml_and_missing_file(tmp_path):
     assert "t_ryskulov.toml: not valid TOML" in broken(tmp_path, SOURCE + "\n[[assistance\n")
-    with pytest.raises(DistrictConfigError, match="absent.toml: cannot read"):
+    with pytest.raises(DistrictConfigError, match=r"absent\.toml: cannot read"):
         load_district(tmp_path / "absent.toml")
