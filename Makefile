@@ -23,5 +23,5 @@ lint: $(BIN)/komek
 # `make messages`: refresh locales/messages.pot from the code (the same keywords the
 # translation test extracts), then translate new ids in locales/{kk,ru}/LC_MESSAGES/*.po.
 messages: $(BIN)/komek
-	$(BIN)/pybabel extract --no-location --omit-header -k gettext:2 -k ngettext:2,3 -k N_ -k T \
+	$(BIN)/pybabel extract --no-location --omit-header -k gettext:2 -k N_ -k T \
 		-o locales/messages.pot casework gateway bot dialogs

@@ -491,10 +491,6 @@ async def mark_refusal_received(
         await refresh_deadlines(session, env, app)
 
 
-def objection_deadline(env: CaseEnv, app: Application) -> date | None:
-    return app.deadline(Term.OBJECTION)
-
-
 async def _objection_window_open(session: AsyncSession, env: CaseEnv, app: Application) -> None:
     """Raise LateError once the 2 working days from receipt have passed."""
     hearing = open_hearing(app)

@@ -51,11 +51,6 @@ def gettext(locale: str, message: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def ngettext(locale: str, singular: str, plural: str, n: int, **params: object) -> str:
-    text = translations(locale).ngettext(singular, plural, n)
-    return text.format(n=n, **params)
-
-
 def format_day(day: date | datetime, locale: str, *, tz: str = "Asia/Almaty") -> str:
     """A date as people write it: '23 наурыз 2026 ж.' / '23 марта 2026 г.'."""
     if isinstance(day, datetime):

@@ -72,18 +72,22 @@ async def env(
 
 
 @pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """No .env file, no Redis, files in tmp_path; a test overrides this fixture to add more."""
+    return Settings(
+        database_url=database_url, files_dir=tmp_path / "files", redis_url=None, _env_file=None
+    )
+
+
+@pytest.fixture
 def runtime(
-    database_url: str,
+    settings: Settings,
     engine: AsyncEngine,
     sessions: async_sessionmaker[AsyncSession],
     district: District,
     clock: FixedClock,
-    tmp_path: Path,
 ) -> Runtime:
-    """What the app runs on, over the test database: no .env file, no Redis, files in tmp_path."""
-    settings = Settings(
-        database_url=database_url, files_dir=tmp_path / "files", redis_url=None, _env_file=None
-    )
+    """What the app runs on, over the test database."""
     return Runtime(
         settings=settings, engine=engine, sessions=sessions, district=district, clock=clock
     )

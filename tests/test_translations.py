@@ -11,9 +11,9 @@ from casework.i18n import LOCALES, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("casework", "gateway", "bot", "dialogs")
-# gettext(locale, msg, ...) and ngettext(locale, singular, plural, n): the message is not the
+# gettext(locale, msg, ...): the message is not the
 # first argument, so the keyword spec names its position.
-KEYWORDS = {"N_": None, "gettext": (2,), "ngettext": (2, 3), "T": None}
+KEYWORDS = {"N_": None, "gettext": (2,), "T": None}
 
 
 def _message_ids() -> set[str]:

@@ -6,8 +6,7 @@ upload) that end up linked to the objection.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from aiogram import Bot
@@ -26,9 +25,8 @@ from casework.models import Applicant, Document, Objection
 from casework.rules import DocumentKind, Ground, HearingMode, RefusalGround
 from tests.bot.flows import JPEG, PDF, VALID_IIN, t
 from tests.bot.telegram import FakeTelegram, Phone
+from tests.builders import local
 from tests.casework.helpers import draft
-
-ALMATY = ZoneInfo("Asia/Almaty")
 
 
 async def refused_case(
@@ -50,7 +48,7 @@ async def refused_case(
             env,
             app,
             grounds=[RefusalGround.ALREADY_ASSIGNED],
-            scheduled_at=datetime(2026, 11, 20, 11, 0, tzinfo=ALMATY),
+            scheduled_at=local(2026, 11, 20, 11, 0),
             mode=HearingMode.VIDEOCONFERENCE,
             details="https://meet.example/komek-42",
             actor="clerk",
@@ -88,7 +86,7 @@ async def test_objection_in_time_from_the_notice_button(
     assert "11:00" in p.text and "https://meet.example/komek-42" in p.text
     assert t(
         locale, "You may object until {objection_due} inclusive.",
-        objection_due=format_day(datetime(2026, 11, 18).date(), locale),
+        objection_due=format_day(date(2026, 11, 18), locale),
     ) in p.text
     await p.tap(t(locale, "✍️ Object in writing"))
     await p.send("Менде басқа көмек тағайындалмаған.")
@@ -138,11 +136,11 @@ async def test_objection_too_late_is_refused_with_the_day_that_passed(
     notice = await chat_notice(bot, telegram, p.chat.id, app_id)
     await p.tap("⚖️", on=notice)  # read on Monday 16 November: the last day is Wednesday 18th
 
-    clock.set(datetime(2026, 11, 19, 9, 30, tzinfo=ALMATY))
+    clock.set(local(2026, 11, 19, 9, 30))
     late = t(
         locale,
         "Sorry, the time to object has passed: the last day was {day}.",
-        day=format_day(datetime(2026, 11, 18).date(), locale),
+        day=format_day(date(2026, 11, 18), locale),
     )
     await p.tap(t(locale, "✍️ Object in writing"))
     assert p.said()[-2] == late  # then the hearing screen again, with its buttons
@@ -201,12 +199,12 @@ async def test_a_document_after_the_window_closed_is_refused(
     await p.tap(t(locale, "✍️ Object in writing"))
     await p.send("Табысым азайды.")
 
-    clock.set(datetime(2026, 11, 19, 9, 30, tzinfo=ALMATY))  # …and the scan comes on Thursday
+    clock.set(local(2026, 11, 19, 9, 30))  # …and the scan comes on Thursday
     await p.send_photo(JPEG)
     late = t(
         locale,
         "Sorry, the time to object has passed: the last day was {day}.",
-        day=format_day(datetime(2026, 11, 18).date(), locale),
+        day=format_day(date(2026, 11, 18), locale),
     )
     assert late in p.said()
     async with sessions() as session:

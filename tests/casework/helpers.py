@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,12 +13,7 @@ from casework.clock import FixedClock
 from casework.models import Application
 from casework.rules import Channel, DocumentKind, Filer, Ground, required_documents
 
-ALMATY = ZoneInfo("Asia/Almaty")
 VALID_IIN = "900101300811"  # check digit from the second weight pass
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ALMATY)  # type: ignore[misc]
 
 
 async def draft(

@@ -27,7 +27,8 @@ from casework.rules import (
     RefusalGround,
     TerminationGround,
 )
-from tests.casework.helpers import FAMILY, draft, local
+from tests.builders import local
+from tests.casework.helpers import FAMILY, draft
 
 
 def terms(app) -> dict[Term, date]:  # type: ignore[no-untyped-def]
@@ -148,21 +149,23 @@ async def test_low_income_case_refused_after_objection_hearing_protocol_and_rema
     ]  # fmt: skip
 
 
-async def _registered(sessions, env, clock, ground=Ground.DISEASE):  # type: ignore[no-untyped-def]
-    clock.set(local(2026, 11, 16, 10))  # Monday, working hours: registered the same day
+async def _registered(sessions, env, clock, *, to_commission=False):  # type: ignore[no-untyped-def]
+    """A disease case filed on Monday 16 November 2026 at 10:00: registered the same day."""
+    clock.set(local(2026, 11, 16, 10))
     async with sessions() as session, session.begin():
-        app = await draft(session, env, ground=ground)
+        app = await draft(session, env, ground=Ground.DISEASE)
         assert await cases.take_in(session, env, app, actor="applicant")
+        if to_commission:
+            await cases.to_special_commission(session, env, app, actor="x")
         return app.id
 
 
 async def test_late_objection_is_refused_with_the_day_that_passed(
     sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
 ) -> None:
-    app_id = await _registered(sessions, env, clock)
+    app_id = await _registered(sessions, env, clock, to_commission=True)
     async with sessions() as session, session.begin():
         app = await cases.load_application(session, app_id)
-        await cases.to_special_commission(session, env, app, actor="x")
         await cases.issue_preliminary_refusal(
             session, env, app, grounds=[RefusalGround.ALREADY_ASSIGNED],
             scheduled_at=local(2026, 11, 20, 11), mode=HearingMode.OTHER, details=None, actor="x",
@@ -292,10 +295,9 @@ async def test_calendar_overrides_from_the_database_move_deadlines(
 async def test_a_late_decision_notice_leaves_a_terminated_case_alone(
     sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
 ) -> None:
-    app_id = await _registered(sessions, env, clock)
+    app_id = await _registered(sessions, env, clock, to_commission=True)
     async with sessions() as session, session.begin():
         app = await cases.load_application(session, app_id)
-        await cases.to_special_commission(session, env, app, actor="x")
         await cases.grant(
             session, env, app, kind="disease", amount=Decimal(10000),
             periodicity=Periodicity.ONE_OFF, actor="Бекова",

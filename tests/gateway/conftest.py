@@ -14,25 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from casework import cases
 from casework.cases import CaseEnv
 from casework.db import transaction
-from casework.identity import _check_digit
 from casework.models import Application
 from casework.outbox import McdbEntry, Notice
 from casework.rules import Channel, DocumentKind, Ground, HearingMode, Periodicity, RefusalGround
+from tests.builders import iin_for, phone_for
 from tests.fakes.twilio_server import FakeTwilio
-
-
-def iin_for(n: int) -> str:
-    """A valid IIN for a person born 1 Jan 1980, serial n."""
-    for serial in range(n * 10, n * 10 + 10):
-        body = f"8001013{serial:04d}"
-        check = _check_digit(body)
-        if check is not None:
-            return body + str(check)
-    raise ValueError(n)
-
-
-def phone_for(n: int) -> str:
-    return f"+7701{n:07d}"
 
 
 @dataclass

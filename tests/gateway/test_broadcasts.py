@@ -13,7 +13,8 @@ from casework.notices import NoticeKind
 from casework.outbox import McdbEntry, NoticeChannel, NoticeStatus
 from gateway.providers.sandbox import PERMANENT_FAILURE_NUMBER, SandboxProvider
 from gateway.worker import Worker
-from tests.gateway.conftest import Cases, iin_for
+from tests.builders import iin_for
+from tests.gateway.conftest import Cases
 
 
 async def test_hearing_invitations_reach_everyone_and_counts_add_up(

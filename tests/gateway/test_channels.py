@@ -38,9 +38,10 @@ from gateway.worker import Worker
 from tests.bot.flows import OWN_PHONE, VALID_IIN, give_address, identify, start_filing, upload
 from tests.bot.telegram import TOKEN as BOT_TOKEN
 from tests.bot.telegram import FakeTelegram, Phone
+from tests.builders import phone_for
 from tests.fakes.telegram_session import FakeTelegramSession
 from tests.fakes.twilio_server import FakeTwilio
-from tests.gateway.conftest import Cases, phone_for
+from tests.gateway.conftest import Cases
 
 PUBLIC = "https://komek.example.kz"
 CHAT_ID = 777

@@ -13,7 +13,8 @@ from casework.notices import TableRegistry, use_registry
 from casework.outbox import NoticeChannel
 from gateway.cli import main as komek
 from gateway.mcdb import HttpRegistry, import_csv
-from tests.gateway.conftest import Cases, iin_for
+from tests.builders import iin_for, phone_for
+from tests.gateway.conftest import Cases
 
 
 async def test_import_keeps_good_rows_and_reports_bad_ones_by_line(
@@ -81,4 +82,4 @@ async def test_http_registry_decides_the_channel(case_builder: Cases) -> None:
         await runner.cleanup()
     assert (await case_builder.notices(yes))[0].channel is NoticeChannel.SMS
     assert (await case_builder.notices(no))[0].channel is NoticeChannel.PRINT
-    assert asked[0] == {"iin": iin_for(1), "phone": "+77010000001"}
+    assert asked[0] == {"iin": iin_for(1), "phone": phone_for(1)}

@@ -11,8 +11,9 @@ from casework.outbox import NoticeChannel, NoticeStatus
 from gateway.providers.twilio import TwilioProvider
 from gateway.sms import segments
 from gateway.worker import Worker, WorkerConfig
+from tests.builders import phone_for
 from tests.fakes.twilio_server import FakeTwilio
-from tests.gateway.conftest import Cases, phone_for
+from tests.gateway.conftest import Cases
 
 PUBLIC_URL = "https://komek.example.kz"
 

@@ -22,7 +22,8 @@ from casework.settings import Settings
 from gateway.app import create_app
 from gateway.providers.sandbox import SandboxProvider
 from gateway.worker import Worker
-from tests.gateway.conftest import Cases, phone_for
+from tests.builders import phone_for
+from tests.gateway.conftest import Cases
 
 PUBLIC = "https://komek.example.kz"
 TOKEN = "webhook-test-token"

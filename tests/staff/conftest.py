@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -15,32 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from casework.calendar import WorkingCalendar
 from casework.clock import FixedClock
 from casework.db import transaction
-from casework.identity import _check_digit
 from casework.outbox import McdbEntry, Notice
 from casework.runtime import Runtime
 from casework.staff import Role, add_staff
 from gateway.app import create_app
+from tests.builders import iin_for, phone_for
 
-ALMATY = ZoneInfo("Asia/Almaty")
 CAL = WorkingCalendar(timezone="Asia/Almaty")  # an independent calendar: no overrides
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ALMATY)  # type: ignore[misc]
-
-
-def iin_for(n: int) -> str:
-    """A valid IIN (born in March 1985), distinct for every n below 27,000."""
-    day, n = 2 + n // 999, n % 999
-    for serial in range(n * 10, n * 10 + 10):
-        body = f"8503{day:02d}4{serial:04d}"
-        if (check := _check_digit(body)) is not None:
-            return body + str(check)
-    raise ValueError(n)
-
-
-def phone_for(n: int) -> str:
-    return f"+7705{n:07d}"
 
 
 NAMES = {

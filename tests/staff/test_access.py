@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from casework.staff import PERMISSIONS, Action, Role
-from tests.staff.conftest import Api, iin_for, paper_application
+from tests.builders import iin_for
+from tests.staff.conftest import Api, paper_application
 
 R = Role
 SECRET_BITS = ("Сейітқалиева", "Әлия", "disease", iin_for(1), iin_for(1)[:6])

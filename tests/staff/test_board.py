@@ -6,7 +6,8 @@ from datetime import date
 
 from casework.clock import FixedClock
 from casework.staff import Role
-from tests.staff.conftest import CAL, Api, local
+from tests.builders import local
+from tests.staff.conftest import CAL, Api
 
 R = Role
 

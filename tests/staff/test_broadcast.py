@@ -20,14 +20,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from pydantic import SecretStr
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
 from casework import cases
 from casework.cases import CaseEnv
 from casework.clock import FixedClock
 from casework.db import transaction
-from casework.district import District
 from casework.outbox import McdbEntry, Notice, NoticeChannel, NoticeStatus
 from casework.rules import Channel, DocumentKind, Ground, HearingMode, RefusalGround
 from casework.runtime import Runtime
@@ -36,8 +35,9 @@ from casework.staff import Role
 from gateway.providers.telegram import TelegramProvider
 from gateway.providers.twilio import TwilioProvider
 from gateway.worker import Worker, WorkerConfig
+from tests.builders import iin_for, phone_for
 from tests.fakes.twilio_server import Answer, FakeTwilio
-from tests.staff.conftest import Api, iin_for, phone_for
+from tests.staff.conftest import Api
 from tests.staff.fake_telegram import FakeBotApi
 
 N = 1000
@@ -149,24 +149,16 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def runtime(
-    engine: AsyncEngine,
-    sessions: async_sessionmaker[AsyncSession],
-    district: District,
-    clock: FixedClock,
-    twilio: TimedTwilio,
-) -> Runtime:
-    settings = Settings(
-        database_url=str(engine.url),
-        public_url=PUBLIC_URL,
-        twilio_account_sid=twilio.account_sid,
-        twilio_auth_token=SecretStr(twilio.auth_token),
-        twilio_from="+15005550006",
-        twilio_api_base=twilio.base_url,
-        twilio_rate_per_second=SMS_RATE,
-    )
-    return Runtime(
-        settings=settings, engine=engine, sessions=sessions, district=district, clock=clock
+def settings(settings: Settings, twilio: TimedTwilio) -> Settings:
+    return settings.model_copy(
+        update={
+            "public_url": PUBLIC_URL,
+            "twilio_account_sid": twilio.account_sid,
+            "twilio_auth_token": SecretStr(twilio.auth_token),
+            "twilio_from": "+15005550006",
+            "twilio_api_base": twilio.base_url,
+            "twilio_rate_per_second": SMS_RATE,
+        }
     )
 
 

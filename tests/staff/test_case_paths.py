@@ -11,7 +11,8 @@ from casework.district import load_district
 from casework.settings import DEFAULT_DISTRICT_FILE
 from casework.staff import Role
 from casework.status_text import status_text
-from tests.staff.conftest import CAL, NAMES, Api, iin_for, local, paper_application
+from tests.builders import iin_for, local
+from tests.staff.conftest import CAL, NAMES, Api, paper_application
 
 R = Role
 

@@ -8,7 +8,8 @@ from casework.district import load_district
 from casework.holiday_assistance import find_holiday, parse_recipients
 from casework.settings import DEFAULT_DISTRICT_FILE
 from casework.staff import Role
-from tests.staff.conftest import Api, iin_for, phone_for
+from tests.builders import iin_for, phone_for
+from tests.staff.conftest import Api
 
 R = Role
 VICTORY_DAY = find_holiday(load_district(DEFAULT_DISTRICT_FILE), "05-09")
