@@ -34,16 +34,22 @@ from twilio.rest import Client
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from casework.cases import CaseEnv, load_calendar  # noqa: E402
-from casework.clock import SystemClock  # noqa: E402
-from casework.db import make_engine, make_sessionmaker, transaction  # noqa: E402
-from casework.district import load_district  # noqa: E402
-from casework.migrate import upgrade_engine  # noqa: E402
-from casework.models import Applicant, Application  # noqa: E402
-from casework.notices import NoticeKind  # noqa: E402
-from casework.outbox import ChannelReason, Notice, NoticeChannel, NoticeStatus  # noqa: E402
-from casework.rules import Channel  # noqa: E402
-from casework.settings import DEFAULT_DISTRICT_FILE  # noqa: E402
+from casework.law.district import load_district  # noqa: E402
+from casework.law.notices import (  # noqa: E402
+    ChannelReason,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+)
+from casework.law.rules import Channel  # noqa: E402
+from casework.system.clock import SystemClock  # noqa: E402
+from casework.system.db import make_engine, make_sessionmaker, transaction  # noqa: E402
+from casework.system.env import CaseEnv, load_calendar  # noqa: E402
+from casework.system.migrate import upgrade_engine  # noqa: E402
+from casework.system.settings import DEFAULT_DISTRICT_FILE  # noqa: E402
+from casework.tables.applicants import Applicant  # noqa: E402
+from casework.tables.applications import Application  # noqa: E402
+from casework.tables.notices import Notice  # noqa: E402
 from gateway.providers.twilio import TwilioProvider, _http_log  # noqa: E402
 from gateway.worker import Worker, WorkerConfig  # noqa: E402
 from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN  # noqa: E402
@@ -55,7 +61,9 @@ TEXT = "№{n} өтініш: көмек тағайындалды, 43 250 ₸, б
 def start_fake() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.twilio_server", "--port", "0"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     port = int(proc.stdout.readline())
@@ -89,7 +97,9 @@ class BareSide:
         async def one() -> None:
             for i in todo:
                 await self.client.messages.create_async(
-                    to=f"+7701{i:07d}", from_=SENDER, body=TEXT.format(n=i),
+                    to=f"+7701{i:07d}",
+                    from_=SENDER,
+                    body=TEXT.format(n=i),
                     status_callback=f"https://komek.example.kz/twilio/status?notice={i}",
                 )
 
@@ -114,19 +124,32 @@ class OutboxSide:
             applicant = Applicant(iin="800101300011", locale="kk", created_at=now)
             s.add(applicant)
             await s.flush()
-            app = Application(applicant_id=applicant.id, channel=Channel.PROVIDER_OFFICE,
-                              draft={}, created_at=now, updated_at=now)
+            app = Application(
+                applicant_id=applicant.id,
+                channel=Channel.PROVIDER_OFFICE,
+                draft={},
+                created_at=now,
+                updated_at=now,
+            )
             s.add(app)
             await s.flush()
             self.ids = (app.id, applicant.id)
             calendar = await load_calendar(s, district)
         env = CaseEnv(clock=SystemClock(), calendar=calendar, district=district)
         self.provider = TwilioProvider(
-            ACCOUNT_SID, AUTH_TOKEN, from_=SENDER, api_base=self.base,
-            public_url="https://komek.example.kz", rate_per_second=0,
+            ACCOUNT_SID,
+            AUTH_TOKEN,
+            from_=SENDER,
+            api_base=self.base,
+            public_url="https://komek.example.kz",
+            rate_per_second=0,
         )
-        self.worker = Worker(self.sessions, env, {NoticeChannel.SMS: self.provider},
-                             config=WorkerConfig(concurrency=self.concurrency))
+        self.worker = Worker(
+            self.sessions,
+            env,
+            {NoticeChannel.SMS: self.provider},
+            config=WorkerConfig(concurrency=self.concurrency),
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -137,12 +160,24 @@ class OutboxSide:
         now = datetime.now(UTC)
         app_id, applicant_id = self.ids
         rows = [
-            dict(application_id=app_id, applicant_id=applicant_id,
-                 kind=NoticeKind.ACCEPTANCE_RECEIPT, locale="kk", payload={},
-                 channel=NoticeChannel.SMS, channel_reason=ChannelReason.MCDB_REGISTERED,
-                 address=f"+7701{i:07d}", title="t", text=TEXT.format(n=i),
-                 sms_text=TEXT.format(n=i), status=NoticeStatus.QUEUED, due_at=now,
-                 attempts=0, created_at=now, updated_at=now)
+            dict(
+                application_id=app_id,
+                applicant_id=applicant_id,
+                kind=NoticeKind.ACCEPTANCE_RECEIPT,
+                locale="kk",
+                payload={},
+                channel=NoticeChannel.SMS,
+                channel_reason=ChannelReason.MCDB_REGISTERED,
+                address=f"+7701{i:07d}",
+                title="t",
+                text=TEXT.format(n=i),
+                sms_text=TEXT.format(n=i),
+                status=NoticeStatus.QUEUED,
+                due_at=now,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
             for i in range(n)
         ]
         async with transaction(self.sessions) as s:
@@ -151,9 +186,7 @@ class OutboxSide:
         done = await self.worker.drain()
         rnd = Round(n / (time.perf_counter() - start), (time.process_time() - cpu) / n)
         async with self.sessions() as s:
-            left = await s.scalar(
-                select(func.count()).where(Notice.status != NoticeStatus.SENT)
-            )
+            left = await s.scalar(select(func.count()).where(Notice.status != NoticeStatus.SENT))
         assert done == n and left == 0, (done, left)  # every result recorded
         return rnd
 
@@ -163,11 +196,15 @@ async def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--notices", type=int, default=2000, help="messages per round")
-    parser.add_argument("--concurrency", type=int, default=20,
-                        help="bare-loop tasks and worker senders alike")
+    parser.add_argument(
+        "--concurrency", type=int, default=20, help="bare-loop tasks and worker senders alike"
+    )
     parser.add_argument("--rounds", type=int, default=9, help="rounds per side, alternating")
-    parser.add_argument("--db", help="URL of an EMPTY database to migrate and use "
-                        "(default: a fresh SQLite file in a temporary directory)")
+    parser.add_argument(
+        "--db",
+        help="URL of an EMPTY database to migrate and use "
+        "(default: a fresh SQLite file in a temporary directory)",
+    )
     args = parser.parse_args()
     proc, base = start_fake()
     bares: list[Round] = []
@@ -175,8 +212,10 @@ async def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.db or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-            async with BareSide(base, args.concurrency) as bare_side, \
-                    OutboxSide(base, url, args.concurrency) as outbox_side:
+            async with (
+                BareSide(base, args.concurrency) as bare_side,
+                OutboxSide(base, url, args.concurrency) as outbox_side,
+            ):
                 await bare_side.round(200)  # warm up: connections, caches, compiled statements
                 await outbox_side.round(200)
                 for _ in range(args.rounds):
@@ -191,17 +230,28 @@ async def main() -> None:
     # (other processes on the machine) cancels out of these, which medians alone cannot do.
     pairs = sorted(o.rate / b.rate for b, o in zip(bares, outboxes, strict=True))
     ratio = statistics.median(pairs)
-    print("rounds (msg/s): bare " + ", ".join(f"{r.rate:.0f}" for r in bares)
-          + " | outbox " + ", ".join(f"{r.rate:.0f}" for r in outboxes))
+    print(
+        "rounds (msg/s): bare "
+        + ", ".join(f"{r.rate:.0f}" for r in bares)
+        + " | outbox "
+        + ", ".join(f"{r.rate:.0f}" for r in outboxes)
+    )
     print(f"notices: {args.notices}, concurrency: {args.concurrency}, db: {url.split(':')[0]}")
-    print(f"bare twilio loop: {bare:8.1f} msg/s (median), "
-          f"{statistics.median(r.cpu for r in bares) * 1e3:.3f} ms CPU/msg")
-    print(f"outbox worker:    {outbox:8.1f} msg/s (median), "
-          f"{statistics.median(r.cpu for r in outboxes) * 1e3:.3f} ms CPU/msg")
+    print(
+        f"bare twilio loop: {bare:8.1f} msg/s (median), "
+        f"{statistics.median(r.cpu for r in bares) * 1e3:.3f} ms CPU/msg"
+    )
+    print(
+        f"outbox worker:    {outbox:8.1f} msg/s (median), "
+        f"{statistics.median(r.cpu for r in outboxes) * 1e3:.3f} ms CPU/msg"
+    )
     print(f"ratio of medians: {outbox / bare:8.1%}")
-    print(f"ratio:            {ratio:8.1%}  median of {len(pairs)} paired rounds "
-          f"(range {pairs[0]:.0%}-{pairs[-1]:.0%}); "
-          f"{'meets' if ratio >= 0.7 else 'BELOW'} the 70% bar")
+    print(
+        f"ratio:            {ratio:8.1%}  median of {len(pairs)} paired rounds "
+        f"(range {pairs[0]:.0%}-{pairs[-1]:.0%}); "
+        f"{'meets' if ratio >= 0.7 else 'BELOW'} the 70% bar"
+    )
+
 
 if __name__ == "__main__":
     asyncio.run(main())

@@ -10,7 +10,7 @@ from aiogram.types import ErrorEvent
 from aiogram_dialog import DialogManager
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
-from casework.i18n import gettext
+from casework.texts.i18n import gettext
 from dialogs.common import go_to_place
 
 log = logging.getLogger("komek.bot")

@@ -11,7 +11,7 @@ from aiogram_dialog.api.protocols import MessageManagerProtocol
 from bot import commands, errors, notice_buttons
 from bot.middlewares import CaseworkMiddleware
 from bot.storage import make_storage
-from casework.runtime import Runtime
+from casework.system.runtime import Runtime
 from dialogs import all_dialogs
 
 

@@ -11,9 +11,9 @@ from aiogram.types import TelegramObject, User
 from sqlalchemy import select
 
 from bot.storage import current_session
-from casework.i18n import LOCALES
-from casework.models import Applicant
-from casework.runtime import Runtime
+from casework.system.runtime import Runtime
+from casework.tables.applicants import Applicant
+from casework.texts.i18n import LOCALES
 
 
 class CaseworkMiddleware(BaseMiddleware):

@@ -11,11 +11,12 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, StartMode
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework import cases
-from casework.cases import CaseEnv
-from casework.i18n import gettext
-from casework.lifecycle import DomainError
-from casework.models import Applicant, Application
+from casework.law.errors import DomainError
+from casework.steps import case_file, hearings
+from casework.system.env import CaseEnv
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application
+from casework.texts.i18n import gettext
 from dialogs import states
 
 PREFIX = "notice:"
@@ -30,7 +31,7 @@ async def _own_case(
 ) -> Application | None:
     try:
         application_id = int((callback.data or "").rsplit(":", 1)[1])
-        app = await cases.load_application(session, application_id)
+        app = await case_file.load_application(session, application_id)
     except (IndexError, ValueError, DomainError):
         app = None
     if app is None or applicant is None or app.applicant_id != applicant.id:
@@ -67,7 +68,7 @@ async def attend_button(
     if app is None:
         return
     try:
-        await cases.confirm_attendance(session, env, app)
+        await hearings.confirm_attendance(session, env, app)
     except DomainError:
         await callback.answer(gettext(locale, "No hearing is scheduled."), show_alert=True)
         return

@@ -20,7 +20,7 @@ from aiogram.types import Update
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 
 from bot.factory import create_bot, create_dispatcher
-from casework.runtime import Runtime
+from casework.system.runtime import Runtime
 
 log = logging.getLogger("komek.bot")
 WEBHOOK_PATH = "/telegram/webhook"
@@ -38,8 +38,11 @@ class TelegramService:
         token = runtime.settings.bot_token
         if token is None:
             return None
-        return cls(runtime, create_bot(token.get_secret_value(), session=session),
-                   create_dispatcher(runtime))
+        return cls(
+            runtime,
+            create_bot(token.get_secret_value(), session=session),
+            create_dispatcher(runtime),
+        )
 
     @property
     def secret(self) -> str | None:

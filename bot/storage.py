@@ -23,8 +23,8 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from casework.clock import Clock, SystemClock
-from casework.conversation import Conversation
+from casework.system.clock import Clock, SystemClock
+from casework.tables.conversations import Conversation
 
 # The session of the update being handled, set by the database middleware.
 current_session: ContextVar[AsyncSession | None] = ContextVar("komek_bot_session", default=None)

@@ -10,11 +10,12 @@ from aiogram_dialog import DialogManager, StartMode
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework import cases
-from casework.cases import CaseEnv
-from casework.lifecycle import Status
-from casework.models import Applicant, Application
-from casework.rules import GROUND_RULES, Channel, Filer
+from casework.law.rules import GROUND_RULES, Channel, Filer
+from casework.law.status import Status
+from casework.steps import case_file, intake
+from casework.system.env import CaseEnv
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application
 from dialogs import states
 
 ACTOR = "applicant"
@@ -36,7 +37,7 @@ async def draft_of(manager: DialogManager) -> Application | None:
     applicant = applicant_of(manager)
     if applicant is None:
         return None
-    return await cases.current_draft(session_of(manager), applicant.id)
+    return await intake.current_draft(session_of(manager), applicant.id)
 
 
 async def open_draft(manager: DialogManager) -> Application:
@@ -45,7 +46,7 @@ async def open_draft(manager: DialogManager) -> Application:
     assert applicant is not None, "identity comes before filing"
     app = await draft_of(manager)
     if app is None:
-        app = await cases.start_application(
+        app = await intake.start_application(
             session_of(manager),
             env_of(manager),
             applicant,
@@ -69,7 +70,7 @@ async def latest_case(session: AsyncSession, applicant_id: int) -> Application |
         .order_by(Application.id.desc())
         .limit(1)
     )
-    return None if app_id is None else await cases.load_application(session, app_id)
+    return None if app_id is None else await case_file.load_application(session, app_id)
 
 
 def filing_step(app: Application) -> State:

@@ -12,13 +12,13 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from casework import cases
-from casework.deadlines import Term
-from casework.i18n import N_, format_day, gettext
-from casework.labels import label
-from casework.lifecycle import Status
-from casework.rules import DocumentKind, Filer, required_documents
-from casework.storage_files import StoredFile, store_file
+from casework.law.rules import DocumentKind, Filer, required_documents
+from casework.law.status import Status
+from casework.law.terms import Term
+from casework.steps import case_file, intake
+from casework.system.files import StoredFile, store_file
+from casework.texts.i18n import N_, format_day, gettext
+from casework.texts.labels import label
 from dialogs import states
 from dialogs.common import ACTOR, draft_of, env_of, session_of
 from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
@@ -98,8 +98,9 @@ async def receive_file(message: Message, manager: DialogManager, name: str) -> U
         await _refuse(message, manager, NOT_ACCEPTED)
         return None
     # The file first, then the row that points at it: a row never names a missing file.
-    stored = store_file(manager.middleware_data["runtime"].settings.files_dir, content,
-                        file_type.suffix)
+    stored = store_file(
+        manager.middleware_data["runtime"].settings.files_dir, content, file_type.suffix
+    )
     return Upload(name[:255], mime, stored)
 
 
@@ -110,7 +111,7 @@ async def on_file(message: Message, widget: MessageInput, manager: DialogManager
     if upload is None:
         return
     app = await _draft(manager)
-    await cases.attach_document(
+    await intake.attach_document(
         session_of(manager),
         env_of(manager),
         app,
@@ -134,14 +135,14 @@ async def on_not_file(message: Message, widget: MessageInput, manager: DialogMan
 
 async def _take_in(manager: DialogManager) -> None:
     app = await _draft(manager)
-    await cases.take_in(session_of(manager), env_of(manager), app, actor=ACTOR)
+    await intake.take_in(session_of(manager), env_of(manager), app, actor=ACTOR)
     manager.dialog_data["application_id"] = app.id
     await manager.switch_to(states.Documents.receipt)
 
 
 async def on_send(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     app = await _draft(manager)
-    if cases.completeness(app, env_of(manager).today()).complete:
+    if intake.completeness(app, env_of(manager).today()).complete:
         await _take_in(manager)
     else:
         await manager.switch_to(states.Documents.confirm_incomplete)
@@ -157,7 +158,7 @@ async def on_send_anyway(callback: CallbackQuery, button: Button, manager: Dialo
 async def checklist_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     locale = locale_of(dialog_manager)
     app = await _draft(dialog_manager)
-    check = cases.completeness(app, env_of(dialog_manager).today())
+    check = intake.completeness(app, env_of(dialog_manager).today())
     items = []
     for kind in required_documents(app.ground, app.filer or Filer.SELF):
         mark = "📎" if kind in check.missing else "⌛" if kind in check.expired else "✅"
@@ -177,7 +178,7 @@ async def upload_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
 
 async def receipt_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     locale = locale_of(dialog_manager)
-    app = await cases.load_application(
+    app = await case_file.load_application(
         session_of(dialog_manager), dialog_manager.dialog_data["application_id"]
     )
     if app.status is Status.REFUSED_TO_ACCEPT:

@@ -16,10 +16,10 @@ from aiogram_dialog.widgets.input.text import OnSuccess
 from aiogram_dialog.widgets.kbd import Button, Column
 from aiogram_dialog.widgets.text import Format
 
-from casework import cases
-from casework.i18n import format_tenge, gettext
-from casework.labels import label
-from casework.rules import GROUND_RULES, Filer, Ground
+from casework.law.rules import GROUND_RULES, Filer, Ground
+from casework.steps import intake
+from casework.texts.i18n import format_tenge, gettext
+from casework.texts.labels import label
 from dialogs import states
 from dialogs.common import ACTOR, advance, env_of, open_draft, save_answer, session_of
 from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
@@ -99,10 +99,8 @@ async def _add_member(manager: DialogManager, income: Decimal) -> None:
     name = (app.draft or {}).get("pending_member")
     if name:  # a double tap finds the member already added
         members = [(m.full_name, m.monthly_income) for m in app.family] + [(name, income)]
-        await cases.set_family(session_of(manager), env_of(manager), app, members, actor=ACTOR)
-        save_answer(
-            app, pending_member=None, family=[[n, str(i)] for n, i in members]
-        )
+        await intake.set_family(session_of(manager), env_of(manager), app, members, actor=ACTOR)
+        save_answer(app, pending_member=None, family=[[n, str(i)] for n, i in members])
     await advance(manager)
 
 
@@ -152,7 +150,7 @@ async def on_change(callback: CallbackQuery, button: Button, manager: DialogMana
     elif what == "change_ground":
         app.ground = None
     elif what == "change_family":
-        await cases.set_family(session_of(manager), env_of(manager), app, [], actor=ACTOR)
+        await intake.set_family(session_of(manager), env_of(manager), app, [], actor=ACTOR)
         save_answer(app, family=[], family_done=False, pending_member=None)
     elif what == "change_address":
         app.settlement = None
@@ -288,7 +286,9 @@ def dialog() -> Dialog:
                 Button(T("✏️ Change who files"), id="change_filer", on_click=on_change),
                 Button(T("✏️ Change the reason"), id="change_ground", on_click=on_change),
                 Button(
-                    T("✏️ Change the family"), id="change_family", on_click=on_change,
+                    T("✏️ Change the family"),
+                    id="change_family",
+                    on_click=on_change,
                     when="has_family",
                 ),
                 Button(T("✏️ Change the address"), id="change_address", on_click=on_change),

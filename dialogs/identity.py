@@ -11,11 +11,11 @@ from aiogram_dialog.widgets.kbd import Button, Column, RequestContact
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from sqlalchemy import select
 
-from casework import cases
-from casework.i18n import N_, gettext
-from casework.identity import InvalidIIN, InvalidPhone, mask_iin, normalize_phone, validate_iin
-from casework.models import Applicant
-from casework.status_text import phone_registered
+from casework.law.identity import InvalidIIN, InvalidPhone, mask_iin, normalize_phone, validate_iin
+from casework.steps import intake
+from casework.steps.notices import phone_registered
+from casework.tables.applicants import Applicant
+from casework.texts.i18n import N_, gettext
 from dialogs import states
 from dialogs.common import applicant_of, env_of, go_to_place, session_of
 from dialogs.widgets import T, locale_of
@@ -36,7 +36,7 @@ async def on_iin(
 ) -> None:
     session, locale = session_of(manager), locale_of(manager)
     user_id = message.from_user.id if message.from_user else 0
-    existing = await cases.applicant_by_iin(session, iin)
+    existing = await intake.applicant_by_iin(session, iin)
     if existing is not None and existing.telegram_id not in (None, user_id):
         await message.answer(
             gettext(
@@ -58,7 +58,7 @@ async def on_iin(
         manager.dialog_data["claim_iin"] = iin
         await manager.switch_to(states.Identity.contact)
         return
-    applicant = await cases.get_or_create_applicant(
+    applicant = await intake.get_or_create_applicant(
         session, env_of(manager), iin, telegram_id=user_id, locale=locale
     )
     manager.middleware_data["applicant"] = applicant
@@ -69,7 +69,7 @@ async def _claim(manager: DialogManager, user_id: int, phone: str) -> Applicant 
     """Link a known applicant to this Telegram account when the shared phone is theirs: the
     phone on file, or the one the mobile citizens database registers to that IIN."""
     session = session_of(manager)
-    applicant = await cases.applicant_by_iin(session, manager.dialog_data.pop("claim_iin"))
+    applicant = await intake.applicant_by_iin(session, manager.dialog_data.pop("claim_iin"))
     if applicant is None or applicant.telegram_id not in (None, user_id):
         return None
     if phone != applicant.phone and not await phone_registered(session, applicant.iin, phone):

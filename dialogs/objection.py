@@ -15,14 +15,14 @@ from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInp
 from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from casework import cases
-from casework.cases import LateError
-from casework.deadlines import Term, is_late
-from casework.i18n import N_, format_day, gettext
-from casework.labels import label
-from casework.lifecycle import Status
-from casework.models import Application
-from casework.rules import DocumentKind, RefusalGround
+from casework.law.errors import LateError
+from casework.law.rules import DocumentKind, RefusalGround
+from casework.law.status import Status
+from casework.law.terms import Term, is_late
+from casework.steps import case_file, hearings, intake
+from casework.tables.applications import Application
+from casework.texts.i18n import N_, format_day, gettext
+from casework.texts.labels import label
 from dialogs import states
 from dialogs.common import ACTOR, applicant_of, env_of, latest_case, session_of
 from dialogs.documents import on_not_file, receive_file
@@ -31,9 +31,7 @@ from dialogs.widgets import T, locale_of
 
 RESULTS: dict[str, str] = {
     "written": N_("Your objection is received. It will be considered at the hearing."),
-    "oral": N_(
-        "Your request to be heard orally is received. Please take part in the hearing."
-    ),
+    "oral": N_("Your request to be heard orally is received. Please take part in the hearing."),
     "attend": N_("Thank you. Your attendance at the hearing is confirmed."),
     "remarks": N_("Your remarks on the protocol are received."),
 }
@@ -42,7 +40,9 @@ LATE_REMARKS = N_("Sorry, the time for remarks has passed: the last day was {day
 
 
 async def _case(manager: DialogManager) -> Application:
-    return await cases.load_application(session_of(manager), manager.dialog_data["application_id"])
+    return await case_file.load_application(
+        session_of(manager), manager.dialog_data["application_id"]
+    )
 
 
 async def on_start(start_data: Any, manager: DialogManager) -> None:
@@ -54,15 +54,17 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
         assert case is not None
         app_id = case.id
     manager.dialog_data["application_id"] = app_id
-    app = await cases.load_application(session_of(manager), app_id)
+    app = await case_file.load_application(session_of(manager), app_id)
     if app.status is Status.PRELIMINARY_REFUSAL:
         # Reading the refusal here is receiving it: the 2 working days run from now at the latest.
-        await cases.mark_refusal_received(session_of(manager), env_of(manager), app,
-                                          env_of(manager).now())
+        await hearings.mark_refusal_received(
+            session_of(manager), env_of(manager), app, env_of(manager).now()
+        )
 
 
-async def _late(message: Message | CallbackQuery, manager: DialogManager, msgid: str,
-                day: Any) -> None:
+async def _late(
+    message: Message | CallbackQuery, manager: DialogManager, msgid: str, day: Any
+) -> None:
     text = gettext(locale_of(manager), msgid, day=format_day(day, locale_of(manager)))
     if isinstance(message, CallbackQuery):
         assert message.message is not None
@@ -82,13 +84,25 @@ async def on_write(callback: CallbackQuery, button: Button, manager: DialogManag
     await manager.switch_to(states.Objection.text)
 
 
-async def _object(event: Message | CallbackQuery, manager: DialogManager, *, text: str | None,
-                  oral: bool, document_ids: list[int] | None = None) -> None:
+async def _object(
+    event: Message | CallbackQuery,
+    manager: DialogManager,
+    *,
+    text: str | None,
+    oral: bool,
+    document_ids: list[int] | None = None,
+) -> None:
     app = await _case(manager)
     try:
-        await cases.object_to_refusal(
-            session_of(manager), env_of(manager), app, text=text, oral=oral, via="bot",
-            document_ids=document_ids or [], actor=ACTOR,
+        await hearings.object_to_refusal(
+            session_of(manager),
+            env_of(manager),
+            app,
+            text=text,
+            oral=oral,
+            via="bot",
+            document_ids=document_ids or [],
+            actor=ACTOR,
         )
     except LateError as exc:
         await _late(event, manager, LATE_OBJECTION, exc.params["deadline"])
@@ -113,11 +127,17 @@ async def on_evidence(message: Message, widget: MessageInput, manager: DialogMan
     if upload is None:
         return
     try:
-        document = await cases.attach_document(
-            session_of(manager), env_of(manager), await _case(manager), kind=kind,
-            file_name=upload.file_name, content_type=upload.content_type,
-            size=upload.stored.size, sha256=upload.stored.sha256,
-            storage_path=str(upload.stored.path), actor=ACTOR,
+        document = await intake.attach_document(
+            session_of(manager),
+            env_of(manager),
+            await _case(manager),
+            kind=kind,
+            file_name=upload.file_name,
+            content_type=upload.content_type,
+            size=upload.stored.size,
+            sha256=upload.stored.sha256,
+            storage_path=str(upload.stored.path),
+            actor=ACTOR,
         )
     except LateError as exc:
         await _late(message, manager, LATE_OBJECTION, exc.params["deadline"])
@@ -129,8 +149,13 @@ async def on_evidence(message: Message, widget: MessageInput, manager: DialogMan
 
 
 async def on_send_written(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await _object(callback, manager, text=manager.dialog_data.get("objection_text"), oral=False,
-                  document_ids=manager.dialog_data.get("evidence", []))
+    await _object(
+        callback,
+        manager,
+        text=manager.dialog_data.get("objection_text"),
+        oral=False,
+        document_ids=manager.dialog_data.get("evidence", []),
+    )
 
 
 async def on_oral(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -138,15 +163,13 @@ async def on_oral(callback: CallbackQuery, button: Button, manager: DialogManage
 
 
 async def on_attend(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await cases.confirm_attendance(session_of(manager), env_of(manager), await _case(manager))
+    await hearings.confirm_attendance(session_of(manager), env_of(manager), await _case(manager))
     manager.dialog_data["result"] = "attend"
     await manager.switch_to(states.Objection.done)
 
 
-async def on_read_protocol(
-    callback: CallbackQuery, button: Button, manager: DialogManager
-) -> None:
-    await cases.read_protocol(session_of(manager), env_of(manager), await _case(manager))
+async def on_read_protocol(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    await hearings.read_protocol(session_of(manager), env_of(manager), await _case(manager))
     await manager.switch_to(states.Objection.protocol)
 
 
@@ -154,7 +177,7 @@ async def on_remarks(
     message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
 ) -> None:
     try:
-        await cases.submit_remarks(
+        await hearings.submit_remarks(
             session_of(manager), env_of(manager), await _case(manager), text, actor=ACTOR
         )
     except LateError as exc:
@@ -171,7 +194,7 @@ async def on_remarks(
 async def hearing_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     locale, env = locale_of(dialog_manager), env_of(dialog_manager)
     app = await _case(dialog_manager)
-    hearing = cases.open_hearing(app)
+    hearing = app.latest_hearing
     assert hearing is not None
     local = hearing.scheduled_at.astimezone(env.calendar.tz)
     objection_due = app.deadline(Term.OBJECTION)
@@ -216,11 +239,16 @@ def dialog() -> Dialog:
             T("You may object until {objection_due} inclusive.", when="objection_due"),
             Column(
                 Button(T("✍️ Object in writing"), id="write", on_click=on_write, when="can_object"),
-                Button(T("🗣 I want to be heard orally"), id="oral", on_click=on_oral,
-                       when="can_object"),
+                Button(
+                    T("🗣 I want to be heard orally"), id="oral", on_click=on_oral, when="can_object"
+                ),
                 Button(T("✅ I will attend the hearing"), id="attend", on_click=on_attend),
-                Button(T("📄 Read the protocol"), id="protocol", on_click=on_read_protocol,
-                       when="has_protocol"),
+                Button(
+                    T("📄 Read the protocol"),
+                    id="protocol",
+                    on_click=on_read_protocol,
+                    when="has_protocol",
+                ),
                 LANG_BUTTON,
                 MENU_BUTTON,
             ),
@@ -239,10 +267,18 @@ def dialog() -> Dialog:
             MessageInput(on_evidence, content_types=[ContentType.PHOTO, ContentType.DOCUMENT]),
             MessageInput(on_not_file),
             Column(
-                Button(T("📨 Send without documents"), id="no_docs", on_click=on_send_written,
-                       when="none_added"),
-                Button(T("✅ Done, send the objection"), id="docs_done", on_click=on_send_written,
-                       when="added"),
+                Button(
+                    T("📨 Send without documents"),
+                    id="no_docs",
+                    on_click=on_send_written,
+                    when="none_added",
+                ),
+                Button(
+                    T("✅ Done, send the objection"),
+                    id="docs_done",
+                    on_click=on_send_written,
+                    when="added",
+                ),
                 LANG_BUTTON,
             ),
             state=states.Objection.evidence,
@@ -259,8 +295,12 @@ def dialog() -> Dialog:
             Format("{protocol}"),
             T("You may send remarks until {remarks_due} inclusive.", when="remarks_due"),
             Column(
-                SwitchTo(T("✍️ Send remarks"), id="remark", state=states.Objection.remarks,
-                         when="can_remark"),
+                SwitchTo(
+                    T("✍️ Send remarks"),
+                    id="remark",
+                    state=states.Objection.remarks,
+                    when="can_remark",
+                ),
                 SwitchTo(T("⬅️ Back"), id="back", state=states.Objection.main),
                 MENU_BUTTON,
             ),

@@ -9,8 +9,9 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Start
 from aiogram_dialog.widgets.text import Format
 
-from casework.lifecycle import Status
-from casework.status_text import sent_notices, status_text
+from casework.law.status import Status
+from casework.steps.notices import sent_notices
+from casework.texts.status import status_text
 from dialogs import states
 from dialogs.common import (
     applicant_of,
@@ -71,17 +72,23 @@ OBJECTION_BUTTON = Start(
     T("⚖️ Objection and hearing"), id="objection", state=states.Objection.main, when="hearing"
 )
 
+
 def menu() -> Dialog:
     # Built per dispatcher: an aiogram router can belong to one parent only.
     return Dialog(
         Window(
             T("Main menu. Choose what you need."),
             Column(
-                Button(T("📝 Continue my application"), id="resume", on_click=on_file,
-                       when="has_draft"),
+                Button(
+                    T("📝 Continue my application"), id="resume", on_click=on_file, when="has_draft"
+                ),
                 Button(T("📝 File an application"), id="file", on_click=on_file, when="can_file"),
-                Start(T("📄 My application"), id="status", state=states.CaseStatus.main,
-                      when="has_case"),
+                Start(
+                    T("📄 My application"),
+                    id="status",
+                    state=states.CaseStatus.main,
+                    when="has_case",
+                ),
                 OBJECTION_BUTTON,
                 LANG_BUTTON,
             ),
@@ -89,6 +96,7 @@ def menu() -> Dialog:
             getter=menu_getter,
         ),
     )
+
 
 def status() -> Dialog:
     # Built per dispatcher: an aiogram router can belong to one parent only.

@@ -12,7 +12,7 @@ from aiogram_dialog.widgets.kbd import Select, Start
 from aiogram_dialog.widgets.kbd.select import OnItemClick
 from aiogram_dialog.widgets.text import Const, Format, Text
 
-from casework.i18n import DEFAULT_LOCALE, gettext
+from casework.texts.i18n import DEFAULT_LOCALE, gettext
 from dialogs import states
 
 

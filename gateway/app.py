@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot.runner import telegram_lifespan
-from bot.runner import webhook_router as telegram_webhook_router
-from casework.runtime import Runtime
-from casework.settings import Settings, get_settings
+from casework.system.runtime import Runtime
+from casework.system.settings import Settings, get_settings
 from gateway import staff as staff_api
 from gateway import webhooks as twilio_webhooks
 from gateway.worker import start_worker
@@ -18,6 +17,10 @@ from gateway.worker import start_worker
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
+    with_bot = settings.bot_token is not None
+    if with_bot:
+        # Deliberately lazy: aiogram and the dialogs load only when there is a bot to run.
+        from bot.runner import telegram_lifespan, webhook_router
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -27,7 +30,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         # or a deployment that runs `komek worker` apart).
         delivery = await start_worker(rt) if runtime is None else None
         try:
-            async with telegram_lifespan(app, rt):  # the bot, when KOMEK_BOT_TOKEN is set
+            bot = telegram_lifespan(app, rt) if with_bot else contextlib.nullcontext()
+            async with bot:
                 yield
         finally:
             if delivery is not None:
@@ -40,7 +44,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.state.runtime = runtime
     staff_api.install(app)
     app.include_router(twilio_webhooks.router)
-    app.include_router(telegram_webhook_router)
+    if with_bot:
+        app.include_router(webhook_router)
 
     @app.get("/health", tags=["service"])
     async def health() -> dict[str, str]:

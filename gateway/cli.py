@@ -1,29 +1,61 @@
-"""The `komek` command: database upgrades, the service, and staff tools."""
+"""The `komek` command: database upgrades, the service, the delivery worker, staff and MCDB tools.
+
+The web service and the worker are imported only by the commands that run them: `komek db
+upgrade` or `komek staff add` should not load FastAPI, the providers and the bot to do their work.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
 
-from casework.district import DistrictConfigError, load_district
-from casework.identity import PersonalDataFilter
-from casework.settings import get_settings
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.law.district import DistrictConfigError, load_district
+from casework.law.errors import DomainError
+from casework.law.identity import PersonalDataFilter
+from casework.law.roles import Role
+from casework.steps.imports import import_mcdb
+from casework.steps.staff import add_staff, rotate_token
+from casework.system.clock import SystemClock
+from casework.system.db import make_engine, make_sessionmaker, transaction
+from casework.system.migrate import upgrade, upgrade_engine
+from casework.system.runtime import Runtime
+from casework.system.settings import get_settings
 
 Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
+
+
+def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run one unit of work on the configured database, migrated first."""
+
+    async def run() -> T:
+        engine = make_engine(get_settings().database_url)
+        try:
+            await upgrade_engine(engine)
+            async with transaction(make_sessionmaker(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from casework.migrate import upgrade
-
-    settings = get_settings()
-    upgrade(settings.database_url)
+    upgrade(get_settings().database_url)
     print("database is up to date")
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
+    # Deliberately lazy: the web stack loads only for the command that serves it.
     import uvicorn
 
     from gateway.app import create_app
@@ -36,37 +68,62 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _staff_add(args: argparse.Namespace) -> int:
-    import asyncio
-    from datetime import UTC, datetime
+def _worker(args: argparse.Namespace) -> int:
+    # Deliberately lazy: the providers load only for the command that sends.
+    from gateway.worker import start_worker
 
-    from casework.db import make_engine, make_sessionmaker, transaction
-    from casework.lifecycle import DomainError
-    from casework.migrate import upgrade
-    from casework.staff import add_staff
-
-    settings = get_settings()
-    upgrade(settings.database_url)
-
-    async def add() -> str:
-        engine = make_engine(settings.database_url)
+    async def run() -> None:
+        runtime = await Runtime.start(get_settings())
+        running = await start_worker(runtime)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, running.stop.set)
+        print("delivery worker running; Ctrl-C to stop", flush=True)
         try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                _, token = await add_staff(
-                    session, name=args.name, role=args.role, now=datetime.now(UTC)
-                )
-            return token
+            await running.task
         finally:
-            await engine.dispose()
+            await running.close()
+            await runtime.close()
+
+    asyncio.run(run())
+    return 0
+
+
+def _staff_token(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession) -> str:
+        if args.staff_cmd == "add":
+            _, token = await add_staff(
+                session, name=args.name, role=args.role, now=SystemClock().now()
+            )
+        else:
+            _, token = await rotate_token(session, name=args.name)
+        return token
 
     try:
-        token = asyncio.run(add())
+        token = _in_transaction(work)
     except DomainError as exc:
         print(f"komek: {exc}", file=sys.stderr)
         return 1
     # The token is shown once; only its hash is stored.
     print(token)
     return 0
+
+
+def _mcdb_import(args: argparse.Namespace) -> int:
+    path: Path = args.path
+    if not path.is_file():
+        print(f"komek: no such file: {path}")
+        return 2
+
+    async def work(session: AsyncSession):  # type: ignore[no-untyped-def]
+        with path.open("rb") as source:
+            return await import_mcdb(session, source, now=SystemClock().now())
+
+    report = _in_transaction(work)
+    for line, problem in report.errors:
+        print(f"{path}:{line}: {problem}")
+    print(f"{report.added} added, {report.updated} updated, {len(report.errors)} rejected")
+    return 1 if report.errors else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=_serve)
-    from casework.staff import Role
+
+    sub.add_parser("worker", help="run the delivery worker alone (no web server)").set_defaults(
+        func=_worker
+    )
 
     staff = sub.add_parser("staff", help="staff accounts").add_subparsers(
         dest="staff_cmd", required=True
@@ -88,11 +148,19 @@ def build_parser() -> argparse.ArgumentParser:
     add = staff.add_parser("add", help="add a staff member and print their bearer token")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, type=Role, choices=list(Role))
-    add.set_defaults(func=_staff_add)
+    add.set_defaults(func=_staff_token)
+    rotate = staff.add_parser(
+        "token", help="issue a new bearer token for a staff member (the old one stops working)"
+    )
+    rotate.add_argument("--name", required=True)
+    rotate.set_defaults(func=_staff_token)
 
-    from gateway.worker_cli import add_commands as add_gateway_commands
-
-    add_gateway_commands(sub)
+    mcdb = sub.add_parser("mcdb", help="mobile citizens database").add_subparsers(
+        dest="mcdb_cmd", required=True
+    )
+    imp = mcdb.add_parser("import", help="load iin,phone,registered_on rows from a CSV file")
+    imp.add_argument("path", type=Path)
+    imp.set_defaults(func=_mcdb_import)
     return parser
 
 
@@ -101,9 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:  # no full IIN or phone ever reaches a log
         handler.addFilter(PersonalDataFilter())
     args = build_parser().parse_args(argv)
-    handler: Handler = args.func
+    command: Handler = args.func
     try:
-        return handler(args)
+        return command(args)
     except DistrictConfigError as exc:
         print(f"komek: district file: {exc}", file=sys.stderr)
         return 2

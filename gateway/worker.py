@@ -28,15 +28,23 @@ from typing import Any
 from sqlalchemy import Dialect, String, Table, bindparam, case, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from casework.cases import CaseEnv
-from casework.clock import Clock
-from casework.db import transaction
-from casework.notices import NoticeKind
-from casework.outbox import ChannelReason, Notice, NoticeChannel, NoticeStatus
-from casework.runtime import Runtime
-from casework.settings import Settings
-from gateway.delivery import CASE_MOVING_KINDS, notices_reached
-from gateway.providers.base import Outcome, Outgoing, Provider, SendResult, describe
+from casework.law.notices import (
+    AFTER_OUTCOME,
+    CASE_MOVING_KINDS,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+    Outcome,
+)
+from casework.steps.delivery import fallback_columns, notices_reached
+from casework.system.clock import Clock
+from casework.system.db import transaction
+from casework.system.env import CaseEnv, current
+from casework.system.runtime import Runtime
+from casework.tables.notices import Notice
+from gateway.mcdb import configure_registry
+from gateway.providers import build_providers
+from gateway.providers.base import Outgoing, Provider, SendResult, describe
 from gateway.sms import segments
 
 log = logging.getLogger(__name__)
@@ -44,10 +52,6 @@ log = logging.getLogger(__name__)
 NOTICES: Table = Notice.__table__  # type: ignore[assignment]
 KINDS: Mapping[str, NoticeKind] = {k.value: k for k in NoticeKind}
 CHANNELS: Mapping[str, NoticeChannel] = {c.value: c for c in NoticeChannel}
-FALLBACK_REASON = {
-    NoticeChannel.SMS: ChannelReason.SMS_FAILED,
-    NoticeChannel.CHAT: ChannelReason.CHAT_FAILED,
-}
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,9 @@ async def executemany(
         await session.execute(stmt, [{**same, **row} for row in rows])
         return
     bulk = _bulk(stmt, dialect)
-    shared = {name: proc(same[name]) if proc else same[name]
-              for name, proc in bulk.params if name in same}
+    shared = {
+        name: proc(same[name]) if proc else same[name] for name, proc in bulk.params if name in same
+    }
     processed = [(name, proc) for name, proc in bulk.params if proc and name not in same]
     values = []
     for row in rows:
@@ -220,8 +225,12 @@ class Worker:
             .returning(
                 # kind and channel as their plain values: looked up below, not per row by
                 # SQLAlchemy's Enum processing.
-                NOTICES.c.id, NOTICES.c.application_id, type_coerce(NOTICES.c.kind, String),
-                NOTICES.c.locale, type_coerce(NOTICES.c.channel, String), NOTICES.c.address,
+                NOTICES.c.id,
+                NOTICES.c.application_id,
+                type_coerce(NOTICES.c.kind, String),
+                NOTICES.c.locale,
+                type_coerce(NOTICES.c.channel, String),
+                NOTICES.c.address,
                 NOTICES.c.attempts,
                 # Only the text this channel sends: the short one for SMS.
                 case(
@@ -234,9 +243,13 @@ class Worker:
             rows = [tuple(r) for r in (await session.execute(stmt))]
         rows.sort()  # by id: RETURNING has no order; keep the queue's
         return [
-            Claimed(id_, token, CHANNELS[channel], attempts, Outgoing(
-                id_, application_id, KINDS[kind], locale, address or "", body
-            ))
+            Claimed(
+                id_,
+                token,
+                CHANNELS[channel],
+                attempts,
+                Outgoing(id_, application_id, KINDS[kind], locale, address or "", body),
+            )
             for id_, application_id, kind, locale, channel, address, attempts, body in rows
         ]
 
@@ -267,6 +280,10 @@ class Worker:
         senders never wait for a claim's commit, and at most about `batch_size` notices per lane
         are in memory: claimed notices must not sit long enough for the sweeper to re-queue them.
         """
+        # Staff may have made a day off since the last pass: the objection window a delivery
+        # starts is counted on today's calendar, not the one this worker started with.
+        async with self.sessions() as session:
+            self.env = await current(session, self.env)
         cfg = self.config
         lanes: dict[NoticeChannel, asyncio.Queue[Claimed | None]] = {
             channel: asyncio.Queue() for channel in self.providers
@@ -308,8 +325,9 @@ class Worker:
                     result = await provider.send(item.message)
                 except Exception as exc:  # a provider bug must not lose the notice
                     log.exception("provider %s failed on notice %s", provider.name, item.id)
-                    result = SendResult(Outcome.TRANSIENT, error_code="error",
-                                        error_message=describe(exc))
+                    result = SendResult(
+                        Outcome.TRANSIENT, error_code="error", error_message=describe(exc)
+                    )
                 results.append((item, result))
                 if len(results) >= cfg.flush_size:
                     wake.set()
@@ -373,26 +391,19 @@ class Worker:
             "b_updated_at": now,
             "b_provider": self.providers[channel].name,
         }
-        per_row = ("error_code", "error_message")
+        per_row: tuple[str, ...] = ("error_code", "error_message")
+        # The notice's next status comes from the one table every result goes through.
+        if outcome is Outcome.PERMANENT:
+            same.update({f"b_{k}": v for k, v in fallback_columns(channel).items()})
+            per_row += ("segments",)
+        else:
+            same["b_status"] = AFTER_OUTCOME[outcome]
         if outcome is Outcome.ACCEPTED or outcome is Outcome.DELIVERED:
             delivered = outcome is Outcome.DELIVERED
-            same.update(
-                b_status=NoticeStatus.DELIVERED if delivered else NoticeStatus.SENT,
-                b_sent_at=now,
-                b_delivered_at=now if delivered else None,
-            )
+            same.update(b_sent_at=now, b_delivered_at=now if delivered else None)
             per_row += ("provider_id", "provider_status", "segments")
         elif outcome is Outcome.TRANSIENT:
-            same.update(b_status=NoticeStatus.QUEUED)
             per_row += ("due_at",)
-        else:
-            same.update(
-                b_status=NoticeStatus.TO_PRINT,
-                b_channel=NoticeChannel.PRINT,
-                b_failed_channel=channel,
-                b_channel_reason=FALLBACK_REASON[channel],
-            )
-            per_row += ("segments",)
         columns = tuple(k[2:] for k in same if k.startswith("b_")) + per_row
         return _result_update(columns), same
 
@@ -437,33 +448,6 @@ class Worker:
             await notices_reached(self.sessions, self.env, reached)
 
 
-
-
-def build_providers(settings: Settings, bot: Any = None) -> dict[NoticeChannel, Provider]:
-    """Twilio when credentials are set, else the sandbox; Telegram when there is a bot token."""
-    from gateway.providers.sandbox import SandboxProvider
-
-    sms: Provider
-    if settings.twilio_account_sid and settings.twilio_auth_token:
-        from gateway.providers.twilio import TwilioProvider
-
-        sms = TwilioProvider.from_settings(settings)
-    else:
-        sms = SandboxProvider()
-    chat: Provider
-    if bot is None and settings.bot_token is not None:
-        from aiogram import Bot
-
-        bot = Bot(settings.bot_token.get_secret_value())
-    if bot is not None:
-        from gateway.providers.telegram import TelegramProvider
-
-        chat = TelegramProvider(bot)
-    else:
-        chat = SandboxProvider(channel=NoticeChannel.CHAT)
-    return {NoticeChannel.SMS: sms, NoticeChannel.CHAT: chat}
-
-
 @dataclass
 class RunningWorker:
     worker: Worker
@@ -479,8 +463,6 @@ class RunningWorker:
 
 async def start_worker(runtime: Runtime, *, config: WorkerConfig | None = None) -> RunningWorker:
     """The worker as a background task of a running process (`komek serve`, `komek worker`)."""
-    from gateway.mcdb import configure_registry
-
     configure_registry(runtime.settings)
     async with runtime.sessions() as session:
         env = await runtime.env(session)

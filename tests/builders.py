@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from casework.identity import _check_digit
+from casework.law.identity import _check_digit
 
 ALMATY = ZoneInfo("Asia/Almaty")
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from casework.cases import CaseEnv, load_calendar
-from casework.clock import FixedClock
-from casework.db import make_engine, make_sessionmaker
-from casework.district import District, load_district
-from casework.migrate import upgrade_engine
-from casework.runtime import Runtime
-from casework.settings import DEFAULT_DISTRICT_FILE, Settings
+from casework.law.district import District, load_district
+from casework.system.clock import FixedClock
+from casework.system.db import make_engine, make_sessionmaker
+from casework.system.env import CaseEnv, load_calendar
+from casework.system.migrate import upgrade_engine
+from casework.system.runtime import Runtime
+from casework.system.settings import DEFAULT_DISTRICT_FILE, Settings
 
 PG_URL = os.environ.get("KOMEK_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from casework.settings import DEFAULT_DISTRICT_FILE
+from casework.system.settings import DEFAULT_DISTRICT_FILE
 
 KOMEK = [sys.executable, "-m", "gateway.cli"]
 

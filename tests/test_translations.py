@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from casework.i18n import LOCALES, translations
+from casework.texts.i18n import LOCALES, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("casework", "gateway", "bot", "dialogs")

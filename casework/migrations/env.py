@@ -7,9 +7,10 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import casework.schema  # noqa: F401  (registers every table on Base.metadata)
-from casework.db import Base, make_engine
-from casework.settings import get_settings
+import casework.tables  # noqa: F401  (registers every table on Base.metadata)
+from casework.system.db import make_engine
+from casework.system.settings import get_settings
+from casework.tables.base import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -11,22 +11,12 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
-from casework.notices import NoticeKind
-from casework.outbox import Notice, NoticeChannel
+from casework.law.notices import NoticeChannel, NoticeKind, Outcome
+from casework.tables.notices import ERROR_CODE_LENGTH
 
-# Where a result is stored: a code too long for its column would fail the worker's whole batch.
-ERROR_CODE_LENGTH: int = Notice.__table__.c.error_code.type.length  # type: ignore[attr-defined]
 ERROR_MESSAGE_LENGTH = 500
-
-
-class Outcome(StrEnum):
-    ACCEPTED = "accepted"  # the provider took it; a delivery receipt may follow
-    DELIVERED = "delivered"  # it reached the applicant
-    TRANSIENT = "transient"  # try again later (timeouts, 5xx, rate limits)
-    PERMANENT = "permanent"  # will never work for this recipient: fall back to print
 
 
 class Outgoing(NamedTuple):

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from casework.identity import mask_phone
-from casework.outbox import NoticeChannel
+from casework.law.identity import mask_phone
+from casework.law.notices import NoticeChannel
 from gateway.providers.base import Outcome, Outgoing, Provider, SendResult
 from gateway.sms import segments
 
@@ -38,16 +38,25 @@ class SandboxProvider(Provider):
     async def send(self, message: Outgoing) -> SendResult:
         n = segments(message.text) if self.channel is NoticeChannel.SMS else None
         if message.address == TEMPORARY_FAILURE_NUMBER:
-            return SendResult(Outcome.TRANSIENT, error_code="sandbox-temporary",
-                              error_message="simulated temporary failure")
+            return SendResult(
+                Outcome.TRANSIENT,
+                error_code="sandbox-temporary",
+                error_message="simulated temporary failure",
+            )
         if message.address == PERMANENT_FAILURE_NUMBER:
-            return SendResult(Outcome.PERMANENT, error_code="21211",
-                              error_message="simulated invalid 'To' number")
+            return SendResult(
+                Outcome.PERMANENT, error_code="21211", error_message="simulated invalid 'To' number"
+            )
         self.sent.append(message)
-        log.info("sandbox %s to %s: notice %s", self.channel, _mask(message.address),
-                 message.notice_id)
-        return SendResult(Outcome.DELIVERED, provider_id="SB" + secrets.token_hex(16),
-                          provider_status="delivered", segments=n)
+        log.info(
+            "sandbox %s to %s: notice %s", self.channel, _mask(message.address), message.notice_id
+        )
+        return SendResult(
+            Outcome.DELIVERED,
+            provider_id="SB" + secrets.token_hex(16),
+            provider_status="delivered",
+            segments=n,
+        )
 
 
 def _mask(address: str) -> str:

@@ -24,9 +24,8 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from casework.i18n import gettext
-from casework.notices import NoticeKind
-from casework.outbox import NoticeChannel
+from casework.law.notices import NoticeChannel, NoticeKind
+from casework.texts.i18n import gettext
 from gateway.providers.base import (
     Outcome,
     Outgoing,
@@ -110,15 +109,22 @@ class TelegramProvider(Provider):
             )
         except TelegramRetryAfter as exc:
             self.limiter.pause(exc.retry_after)  # flood control holds every chat, not just this
-            return SendResult(Outcome.TRANSIENT, error_code="retry_after",
-                              error_message=describe(exc), retry_after=float(exc.retry_after))
+            return SendResult(
+                Outcome.TRANSIENT,
+                error_code="retry_after",
+                error_message=describe(exc),
+                retry_after=float(exc.retry_after),
+            )
         except TelegramAPIError as exc:
             # Blocked by the user, chat gone, or a message Telegram will never accept: print.
             # Network trouble, Telegram's 5xx or our token: try again later.
             outcome = Outcome.PERMANENT if isinstance(exc, PERMANENT) else Outcome.TRANSIENT
             return SendResult(outcome, error_code=error_code(exc), error_message=describe(exc))
-        return SendResult(Outcome.DELIVERED, provider_id=f"{sent.chat.id}:{sent.message_id}",
-                          provider_status="sent")
+        return SendResult(
+            Outcome.DELIVERED,
+            provider_id=f"{sent.chat.id}:{sent.message_id}",
+            provider_status="sent",
+        )
 
     async def close(self) -> None:
         await self.bot.session.close()

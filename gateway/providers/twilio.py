@@ -16,8 +16,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from casework.outbox import NoticeChannel
-from casework.settings import Settings
+from casework.law.notices import NoticeChannel
+from casework.system.settings import Settings
 from gateway.providers.base import (
     Outcome,
     Outgoing,
@@ -139,8 +139,11 @@ class TwilioProvider(Provider):
             if exc.status == 429 or exc.code == 20429:
                 self.limiter.pause(1.0)
             # Twilio's error code ("21211"), or the HTTP status when it gave none.
-            return SendResult(outcome, error_code=str(exc.code or exc.status),
-                              error_message=f"HTTP {exc.status}: {exc.msg or ''}".rstrip(": "))
+            return SendResult(
+                outcome,
+                error_code=str(exc.code or exc.status),
+                error_message=f"HTTP {exc.status}: {exc.msg or ''}".rstrip(": "),
+            )
         except TimeoutError as exc:
             return SendResult(Outcome.TRANSIENT, error_code="timeout", error_message=describe(exc))
         except (aiohttp.ClientError, OSError) as exc:

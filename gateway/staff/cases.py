@@ -1,4 +1,4 @@
-"""Every step of a case (DOMAIN.md "The case, step by step"): thin handlers over casework.cases.
+"""Every step of a case (DOMAIN.md "The case, step by step"): thin handlers over casework.steps.
 
 Each handler checks the role, locks the case, calls one use case (which audits the step with the
 staff member's name and writes its notice to the outbox), and answers with the case as it now is.
@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework import cases
-from casework.cases import CaseEnv, RuleError
-from casework.models import Application, AuditEvent
-from casework.staff import INTAKE_CHANNEL, Action, Staff
+from casework.law.roles import Action
+from casework.steps import audit, case_file, commission, decisions, hearings, intake, termination
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+from casework.tables.staff import Staff
 from gateway.staff.deps import CaseDep, CaseViewDep, EnvDep, SessionDep, permit
 from gateway.staff.schemas import (
     AuditOut,
@@ -27,6 +28,7 @@ from gateway.staff.schemas import (
     DocumentIn,
     DocumentsIn,
     ExtensionIn,
+    FamilyMemberIn,
     GrantIn,
     IncomesIn,
     ObjectionIn,
@@ -45,7 +47,7 @@ ById = "/{application_id}"
 
 
 async def _answer(session: AsyncSession, env: CaseEnv, app: Application, staff: Staff) -> CaseOut:
-    return await case_out(session, await cases.reload(session, app), env, staff)
+    return await case_out(session, await case_file.reload(session, app), env, staff)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,11 @@ def _step(action: Action) -> Callable[..., Awaitable[Step]]:
     # The role is checked before the case is looked up and locked. A default, not Annotated:
     # FastAPI resolves string annotations in the module's globals, where `action` is not.
     async def locked_step(
-        *, staff: Staff = permit(action), app: CaseDep, session: SessionDep, env: EnvDep  # noqa: B008
+        *,
+        staff: Staff = permit(action),  # noqa: B008
+        app: CaseDep,
+        session: SessionDep,
+        env: EnvDep,
     ) -> Step:
         return Step(staff, app, session, env)
 
@@ -85,23 +91,12 @@ def step(action: Action) -> Any:
     return Depends(_step(action))
 
 
-async def _attach(session: AsyncSession, env: CaseEnv, app: Application, docs: list[DocumentIn],
-                  actor: str) -> None:
-    for doc in docs:
-        # A paper original seen at the desk: no file is stored, only what it is and its validity.
-        await cases.attach_document(
-            session,
-            env,
-            app,
-            kind=doc.kind,
-            file_name=doc.title,
-            content_type="paper",
-            size=0,
-            sha256="",
-            storage_path="paper",
-            valid_until=doc.valid_until,
-            actor=actor,
-        )
+def _family(members: list[FamilyMemberIn]) -> list[tuple[str, Decimal]]:
+    return [(m.full_name, m.monthly_income) for m in members]
+
+
+def _papers(documents: list[DocumentIn]) -> list[intake.PaperDocument]:
+    return [intake.PaperDocument(d.kind, d.title, d.valid_until) for d in documents]
 
 
 # ---------------------------------------------------------------- intake
@@ -115,61 +110,29 @@ async def take_in(
     env: EnvDep,
 ) -> CaseOut:
     """A paper application handed in at the desk; recorded with the intake channel of the role."""
-    channel = INTAKE_CHANNEL.get(staff.role)
-    if channel is None:
-        raise RuleError(f"the role {staff.role} does not take in applications")
-    applicant = await cases.get_or_create_applicant(
-        session,
-        env,
-        body.iin,
-        last_name=body.last_name,
-        first_name=body.first_name,
-        middle_name=body.middle_name,
-        locale=body.locale,
-        phone=body.phone,
+    paper = intake.PaperApplication(
+        **body.model_dump(exclude={"family", "documents"}),
+        family=_family(body.family),
+        documents=_papers(body.documents),
     )
-    app = await cases.start_application(
-        session,
-        env,
-        applicant,
-        channel=channel,
-        actor=staff.name,
-        ground=body.ground,
-        filer=body.filer,
-        representative_name=body.representative_name,
-        settlement=body.settlement,
-        address=body.address,
-        phone=body.phone,
-        received_by=staff.name,
-    )
-    if body.family:
-        await cases.set_family(
-            session,
-            env,
-            app,
-            [(m.full_name, m.monthly_income) for m in body.family],
-            actor=staff.name,
-        )
-    await _attach(session, env, app, body.documents, staff.name)
-    await cases.submit(session, env, app, actor=staff.name)
+    app = await intake.take_in_paper(session, env, paper, role=staff.role, actor=staff.name)
     return await _answer(session, env, app, staff)
 
 
 @router.post(ById + "/documents")
 async def add_documents(s: Annotated[Step, step(Action.TAKE_IN)], body: DocumentsIn) -> CaseOut:
-    await _attach(s.session, s.env, s.app, body.documents, s.staff.name)
-    return await s.answer()
+    return await s.run(intake.attach_paper, _papers(body.documents))
 
 
 @router.post(ById + "/completeness")
 async def check_completeness(s: Annotated[Step, step(Action.TAKE_IN)]) -> CaseOut:
     """Accepted, or refused to accept with the receipt naming what lacks (SR §6)."""
-    return await s.run(cases.check_completeness)
+    return await s.run(intake.check_completeness)
 
 
 @router.post(ById + "/registration")
 async def register(s: Annotated[Step, step(Action.REGISTER)]) -> CaseOut:
-    return await s.run(cases.register)
+    return await s.run(intake.register)
 
 
 # ---------------------------------------------------------------- commissions and income
@@ -177,36 +140,34 @@ async def register(s: Annotated[Step, step(Action.REGISTER)]) -> CaseOut:
 
 @router.post(ById + "/precinct-commission")
 async def forward_to_precinct(s: Annotated[Step, step(Action.ROUTE)]) -> CaseOut:
-    return await s.run(cases.forward_to_precinct)
+    return await s.run(commission.forward_to_precinct)
 
 
 @router.post(ById + "/inspection")
 async def record_inspection(s: Annotated[Step, step(Action.ROUTE)], body: TextIn) -> CaseOut:
-    return await s.run(cases.record_inspection, body.text)
+    return await s.run(commission.record_inspection, body.text)
 
 
 @router.post(ById + "/income")
 async def record_incomes(s: Annotated[Step, step(Action.ROUTE)], body: IncomesIn) -> CaseOut:
     """The family's monthly incomes; answers with the per-capita figure against the threshold."""
-    members = [(m.full_name, m.monthly_income) for m in body.family]
-    await cases.set_family(s.session, s.env, s.app, members, actor=s.staff.name)
-    return await s.run(cases.compute_income)
+    return await s.run(commission.record_incomes, _family(body.family))
 
 
 @router.post(ById + "/special-commission")
 async def to_special_commission(s: Annotated[Step, step(Action.ROUTE)]) -> CaseOut:
-    return await s.run(cases.to_special_commission)
+    return await s.run(commission.to_special_commission)
 
 
 @router.post(ById + "/conclusion")
 async def record_conclusion(s: Annotated[Step, step(Action.ROUTE)], body: TextIn) -> CaseOut:
-    return await s.run(cases.record_conclusion, body.text)
+    return await s.run(commission.record_conclusion, body.text)
 
 
 @router.post(ById + "/extension")
 async def extend(s: Annotated[Step, step(Action.EXTEND)], body: ExtensionIn) -> CaseOut:
     """Model Rules §16–17: the decision term becomes 20 working days from registration."""
-    return await s.run(cases.extend, body.reason)
+    return await s.run(commission.extend, body.reason)
 
 
 # ---------------------------------------------------------------- preliminary refusal and hearing
@@ -219,7 +180,7 @@ async def issue_preliminary_refusal(
     """Refused with 409 `too_late` when fewer than 3 working days remain before the decision."""
     hearing = body.hearing
     return await s.run(
-        cases.issue_preliminary_refusal,
+        hearings.issue_preliminary_refusal,
         grounds=body.grounds,
         scheduled_at=datetime.combine(hearing.date, hearing.time, tzinfo=s.env.calendar.tz),
         mode=hearing.mode,
@@ -230,29 +191,29 @@ async def issue_preliminary_refusal(
 @router.post(ById + "/objection")
 async def record_objection(s: Annotated[Step, step(Action.HEARING)], body: ObjectionIn) -> CaseOut:
     """An objection the applicant brought to the office: oral (to be heard) or written."""
-    return await s.run(cases.object_to_refusal, text=body.text, oral=body.oral, via="office")
+    return await s.run(hearings.object_to_refusal, text=body.text, oral=body.oral, via="office")
 
 
 @router.post(ById + "/hearing")
 async def hold_hearing(s: Annotated[Step, step(Action.HEARING)]) -> CaseOut:
-    return await s.run(cases.hold_hearing)
+    return await s.run(hearings.hold_hearing)
 
 
 @router.post(ById + "/protocol")
 async def make_protocol(s: Annotated[Step, step(Action.HEARING)], body: TextIn) -> CaseOut:
-    return await s.run(cases.make_protocol, body.text)
+    return await s.run(hearings.make_protocol, body.text)
 
 
 @router.post(ById + "/protocol/read")
 async def protocol_read(s: Annotated[Step, step(Action.HEARING)]) -> CaseOut:
     """The applicant read the protocol at the office: the 3 working days for remarks start."""
-    await cases.read_protocol(s.session, s.env, s.app)  # the applicant's step: no staff actor
+    await hearings.read_protocol(s.session, s.env, s.app)  # the applicant's step: no staff actor
     return await s.answer()
 
 
 @router.post(ById + "/remarks")
 async def submit_remarks(s: Annotated[Step, step(Action.HEARING)], body: TextIn) -> CaseOut:
-    return await s.run(cases.submit_remarks, body.text)
+    return await s.run(hearings.submit_remarks, body.text)
 
 
 # ---------------------------------------------------------------- decision and termination
@@ -261,11 +222,8 @@ async def submit_remarks(s: Annotated[Step, step(Action.HEARING)], body: TextIn)
 @router.post(ById + "/grant")
 async def grant(s: Annotated[Step, step(Action.DECIDE)], body: GrantIn) -> CaseOut:
     """Within the district's ceiling for the kind of assistance and the year."""
-    known = [k.code for k in s.env.district.assistance]
-    if body.kind not in known:
-        raise RuleError(f"the district has no assistance kind {body.kind!r}", known=known)
     return await s.run(
-        cases.grant,
+        decisions.grant,
         kind=body.kind,
         amount=body.amount,
         periodicity=body.periodicity,
@@ -275,13 +233,13 @@ async def grant(s: Annotated[Step, step(Action.DECIDE)], body: GrantIn) -> CaseO
 
 @router.post(ById + "/refusal")
 async def refuse(s: Annotated[Step, step(Action.DECIDE)], body: RefuseIn) -> CaseOut:
-    return await s.run(cases.refuse, grounds=body.grounds)
+    return await s.run(decisions.refuse, grounds=body.grounds)
 
 
 @router.post(ById + "/termination")
 async def terminate(s: Annotated[Step, step(Action.TERMINATE)], body: TerminateIn) -> CaseOut:
     """DR §24: payment stops from the next month or from the day found, by ground."""
-    return await s.run(cases.terminate, ground=body.ground, found_on=body.found_on)
+    return await s.run(termination.terminate, ground=body.ground, found_on=body.found_on)
 
 
 # ---------------------------------------------------------------- reading a case
@@ -315,9 +273,5 @@ async def status_text(
 async def audit_trail(
     staff: Annotated[Staff, permit(Action.VIEW_CASES)], app: CaseViewDep, session: SessionDep
 ) -> list[AuditOut]:
-    rows = await session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.application_id == app.id)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    )
+    rows = await audit.trail(session, app.id)
     return [AuditOut.model_validate(e, from_attributes=True) for e in rows]

@@ -12,14 +12,16 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.cases import CaseEnv, load_application
-from casework.models import Application
-from casework.runtime import Runtime
-from casework.staff import Action, Staff, staff_by_token
-from gateway.staff.errors import Forbidden, NotFound, Unauthorized
+from casework.law.roles import Action
+from casework.steps.case_file import load_application
+from casework.steps.staff import staff_by_token
+from casework.system.env import CaseEnv
+from casework.system.runtime import Runtime
+from casework.tables.applications import Application
+from casework.tables.staff import Staff
+from gateway.staff.errors import Forbidden, Unauthorized
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -83,21 +85,13 @@ def permit(action: Action) -> Any:
     return Depends(allowed(action))
 
 
-async def _case(session: AsyncSession, application_id: int, *, for_update: bool) -> Application:
-    # Existence first, without loading the row: the locked load below must be the first read.
-    found = await session.scalar(select(Application.id).where(Application.id == application_id))
-    if found is None:
-        raise NotFound(f"application {application_id} not found", application_id=application_id)
-    return await load_application(session, application_id, for_update=for_update)
-
-
 async def get_case_for_change(application_id: int, session: SessionDep) -> Application:
     """The case, locked for this transaction so two staff cannot move it at once."""
-    return await _case(session, application_id, for_update=True)
+    return await load_application(session, application_id, for_update=True)
 
 
 async def get_case(application_id: int, session: SessionDep) -> Application:
-    return await _case(session, application_id, for_update=False)
+    return await load_application(session, application_id)
 
 
 CaseDep = Annotated[Application, Depends(get_case_for_change)]

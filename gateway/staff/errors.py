@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from casework.cases import LateError, RuleError
-from casework.lifecycle import DomainError, IllegalTransition
-
-
-class NotFound(DomainError):
-    code = "not_found"
+from casework.law.errors import DomainError, IllegalTransition, LateError, NotFound, RuleError
 
 
 class Unauthorized(DomainError):
@@ -23,16 +19,6 @@ class Unauthorized(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
-
-
-_Row = TypeVar("_Row")
-
-
-def found(row: _Row | None, what: str, **params: object) -> _Row:
-    """The row that was looked up, or 404 "<what> not found"."""
-    if row is None:
-        raise NotFound(f"{what} not found", **params)
-    return row
 
 
 # The nearest class in the exception's MRO wins; DomainError itself is a state conflict.
@@ -55,7 +41,7 @@ def http_status(exc: DomainError) -> int:
 
 
 # Money keeps its tiyn exactly: as a string, never a float.
-_ENCODERS = {Decimal: str}
+_ENCODERS: dict[Any, Callable[[Any], Any]] = {Decimal: str}
 
 
 def error_body(exc: DomainError) -> dict[str, object]:

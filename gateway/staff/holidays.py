@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile, status
-from sqlalchemy import func, select
 
-from casework import holiday_assistance as holidays
-from casework.broadcasts import create_broadcast
-from casework.notices import NoticeKind
-from casework.staff import Action, Staff
+from casework.law.errors import RuleError
+from casework.law.roles import Action
+from casework.steps import holidays
+from casework.system.csvfile import RowError
+from casework.tables.holidays import HolidayList
+from casework.tables.staff import Staff
 from gateway.staff.deps import EnvDep, SessionDep, permit
-from gateway.staff.errors import found
 from gateway.staff.schemas import (
     HolidayCategoryOut,
     HolidayGrantOut,
@@ -44,13 +44,14 @@ async def district_holidays(
             categories.append(
                 HolidayCategoryOut(code=c.code, name_kk=c.name.kk, name_ru=c.name.ru, amount=amount)
             )
-        out.append(HolidayOut(date=h.date, name_kk=h.name.kk, name_ru=h.name.ru,
-                              categories=categories))
+        out.append(
+            HolidayOut(date=h.date, name_kk=h.name.kk, name_ru=h.name.ru, categories=categories)
+        )
     return out
 
 
 def _list_out(
-    holiday_list: holidays.HolidayList, count: int, errors: Sequence[holidays.RowError] = ()
+    holiday_list: HolidayList, count: int, errors: Sequence[RowError] = ()
 ) -> HolidayListOut:
     return HolidayListOut(
         id=holiday_list.id,
@@ -77,7 +78,7 @@ async def import_list(
     """Keeps the good rows; each bad row comes back with its line number and what is wrong."""
     data = await file.read(MAX_LIST_BYTES + 1)
     if len(data) > MAX_LIST_BYTES:
-        raise holidays.RuleError("the list is larger than 10 MB")
+        raise RuleError("the list is larger than 10 MB")
     holiday_list, errors = await holidays.import_list(
         session,
         env,
@@ -94,12 +95,8 @@ async def import_list(
 async def get_list(
     staff: Annotated[Staff, permit(Action.VIEW_CASES)], list_id: int, session: SessionDep
 ) -> HolidayListOut:
-    holiday_list = await session.get(holidays.HolidayList, list_id)
-    holiday_list = found(holiday_list, f"holiday list {list_id}", list_id=list_id)
-    count = await session.scalar(
-        select(func.count()).where(holidays.HolidayRecipient.list_id == list_id)
-    )
-    return _list_out(holiday_list, count or 0)
+    holiday_list = await holidays.load_list(session, list_id)
+    return _list_out(holiday_list, len(holiday_list.recipients))
 
 
 @router.post("/lists/{list_id}/grant")
@@ -110,46 +107,10 @@ async def grant_list(
     env: EnvDep,
 ) -> HolidayGrantOut:
     """One granted case per recipient, and their notices in the same transaction."""
-    exists = await session.scalar(
-        select(holidays.HolidayList.id).where(holidays.HolidayList.id == list_id)
-    )
-    found(exists, f"holiday list {list_id}", list_id=list_id)
-    holiday_list = await holidays.load_list(session, list_id)
-    granted = await holidays.grant_list(session, env, holiday_list, actor=staff.name)
-    broadcast_ids = await _notify(session, env, holiday_list, granted.application_ids, staff)
+    granted = await holidays.grant_list(session, env, list_id, actor=staff.name)
     return HolidayGrantOut(
         list_id=list_id,
         application_ids=granted.application_ids,
         skipped_lines=granted.skipped_lines,
-        broadcast_ids=broadcast_ids,
+        broadcast_ids=granted.broadcast_ids,
     )
-
-
-async def _notify(
-    session: SessionDep,
-    env: EnvDep,
-    holiday_list: holidays.HolidayList,
-    application_ids: list[int],
-    staff: Staff,
-) -> list[int]:
-    """One broadcast per category: the notice names the category's own amount."""
-    by_category: dict[str, list[int]] = {}
-    for r in holiday_list.recipients:
-        if r.application_id in application_ids:
-            by_category.setdefault(r.category, []).append(r.application_id)
-    ids = []
-    for category, app_ids in by_category.items():
-        broadcast = await create_broadcast(
-            session,
-            env,
-            kind=NoticeKind.HOLIDAY_ASSISTANCE,
-            application_ids=app_ids,
-            created_by=staff.name,
-            payload={
-                "holiday": holiday_list.holiday,
-                "year": holiday_list.year,
-                "category": category,
-            },
-        )
-        ids.append(broadcast.id)
-    return ids

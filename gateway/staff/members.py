@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
-from casework.staff import Action, Staff
+from casework.law.roles import Action
+from casework.steps import staff as accounts
+from casework.tables.staff import Staff
 from gateway.staff.deps import SessionDep, StaffDep, permit
-from gateway.staff.errors import found
 from gateway.staff.schemas import StaffOut
 
 router = APIRouter(prefix="/members", tags=["staff"])
@@ -28,7 +28,7 @@ async def whoami(staff: StaffDep) -> StaffOut:
 async def list_staff(
     staff: Annotated[Staff, permit(Action.MANAGE_STAFF)], session: SessionDep
 ) -> list[StaffOut]:
-    return [_out(s) for s in await session.scalars(select(Staff).order_by(Staff.name))]
+    return [_out(s) for s in await accounts.all_staff(session)]
 
 
 @router.post("/{staff_id}/deactivation")
@@ -36,7 +36,4 @@ async def deactivate(
     staff: Annotated[Staff, permit(Action.MANAGE_STAFF)], staff_id: int, session: SessionDep
 ) -> StaffOut:
     """The token stops working at once; the name stays in the audit trail."""
-    member = await session.get(Staff, staff_id)
-    member = found(member, f"staff member {staff_id}", staff_id=staff_id)
-    member.active = False
-    return _out(member)
+    return _out(await accounts.deactivate(session, staff_id))

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from casework.staff import Action, Staff
+from casework.law.roles import Action
+from casework.steps import delivery
+from casework.tables.staff import Staff
 from gateway import printing
 from gateway.staff.deps import EnvDep, SessionDep, permit
 
@@ -32,7 +34,7 @@ async def list_queue(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[PrintItem]:
-    rows = await printing.print_queue(session, limit=limit)
+    rows = await delivery.print_queue(session, limit=limit)
     return [
         PrintItem(
             id=n.id,
@@ -54,8 +56,8 @@ async def notice_pdf(
     session: SessionDep,
     env: EnvDep,
 ) -> Response:
-    pdf = await printing.notice_pdf(session, env, notice_id)
-    return Response(pdf, media_type="application/pdf")
+    notice = await delivery.get_notice(session, notice_id)
+    return Response(printing.render_pdf(notice, env.district), media_type="application/pdf")
 
 
 @router.post("/{notice_id}/handed-over")
@@ -66,5 +68,5 @@ async def handed_over(
     env: EnvDep,
 ) -> dict[str, object]:
     """The applicant took the printed notice; for a decision that notifies the case."""
-    notice = await printing.mark_handed_over(session, env, notice_id, actor=staff.name)
+    notice = await delivery.hand_over(session, env, notice_id, actor=staff.name)
     return {"id": notice.id, "status": notice.status.value, "handed_over_by": staff.name}

@@ -6,12 +6,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from casework.deadlines import Term
-from casework.identity import InvalidIIN, InvalidPhone, normalize_phone, validate_iin
-from casework.lifecycle import Status
-from casework.rules import (
+from casework.law.identity import IIN, OptionalPhone
+from casework.law.roles import Role
+from casework.law.rules import (
     Channel,
     DocumentKind,
     Filer,
@@ -21,27 +20,10 @@ from casework.rules import (
     RefusalGround,
     TerminationGround,
 )
-from casework.staff import Role
+from casework.law.status import Status
+from casework.law.terms import Term
+from casework.steps.deadlines import Urgency
 
-
-def _iin(value: str) -> str:
-    try:
-        return validate_iin(value)
-    except InvalidIIN as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _phone(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalize_phone(value)
-    except InvalidPhone as exc:
-        raise ValueError(str(exc)) from None
-
-
-IIN = Annotated[str, AfterValidator(_iin)]
-Phone = Annotated[str | None, AfterValidator(_phone)]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 # Tenge with its tiyn, always two places, as a string (no float rounding on the client).
@@ -74,7 +56,7 @@ class TakeIn(_In):
     first_name: Annotated[str, Field(min_length=1, max_length=100)]
     middle_name: Annotated[str | None, Field(max_length=100)] = None
     locale: Literal["kk", "ru"] = "kk"
-    phone: Phone = None
+    phone: OptionalPhone = None
     ground: Ground
     filer: Filer = Filer.SELF
     representative_name: Annotated[str | None, Field(max_length=200)] = None
@@ -253,9 +235,6 @@ class CaseSummary(BaseModel):
     registered_on: date | None
     next_term: Term | None
     next_due_on: date | None
-
-
-Urgency = Literal["overdue", "due_soon", "upcoming"]
 
 
 class BoardRow(BaseModel):

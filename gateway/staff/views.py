@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.cases import CaseEnv
-from casework.identity import mask_iin, mask_phone
-from casework.models import Application
-from casework.rules import RefusalGround
-from casework.staff import Action, Staff
-from casework.status_text import sent_notices, status_text
+from casework.law.identity import mask_iin, mask_phone
+from casework.law.roles import Action
+from casework.law.rules import RefusalGround
+from casework.steps.notices import sent_notices
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+from casework.tables.staff import Staff
+from casework.texts.status import status_text
 from gateway.staff.schemas import (
     ApplicantOut,
     AssistanceOut,
@@ -42,9 +44,7 @@ def shown_phone(staff: Staff, phone: str | None) -> str | None:
     return mask_phone(phone)
 
 
-async def case_out(
-    session: AsyncSession, app: Application, env: CaseEnv, staff: Staff
-) -> CaseOut:
+async def case_out(session: AsyncSession, app: Application, env: CaseEnv, staff: Staff) -> CaseOut:
     applicant = app.applicant
     income = None
     if app.per_capita_income is not None and app.income_threshold is not None:

@@ -9,7 +9,7 @@ import pytest
 from aiogram import Bot, Dispatcher
 
 from bot.factory import create_bot, create_dispatcher
-from casework.runtime import Runtime
+from casework.system.runtime import Runtime
 from tests.bot.telegram import TOKEN, FakeTelegram, Phone
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from casework.i18n import gettext
-from casework.labels import label
-from casework.rules import DocumentKind, Filer, Ground
+from casework.law.rules import DocumentKind, Filer, Ground
+from casework.texts.i18n import gettext
+from casework.texts.labels import label
 from tests.bot.telegram import Phone
 
 VALID_IIN = "900101300811"

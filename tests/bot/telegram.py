@@ -72,7 +72,10 @@ class Phone:
         photo = [
             PhotoSize(file_id=f"{file_id}s", file_unique_id="s", width=90, height=90),
             PhotoSize(
-                file_id=file_id, file_unique_id=file_id, width=1280, height=960,
+                file_id=file_id,
+                file_unique_id=file_id,
+                width=1280,
+                height=960,
                 file_size=len(content),
             ),
         ]

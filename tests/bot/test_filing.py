@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from casework.cases import load_application
-from casework.deadlines import Term
-from casework.i18n import format_day
-from casework.labels import label
-from casework.lifecycle import Status
-from casework.models import Applicant, Application
-from casework.rules import DocumentKind, Ground
+from casework.law.rules import DocumentKind, Filer, Ground
+from casework.law.status import Status
+from casework.law.terms import Term
+from casework.steps.case_file import load_application
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application
+from casework.texts.i18n import format_day
+from casework.texts.labels import label
 from tests.bot.flows import JPEG, PDF, give_address, identify, start_filing, t, upload
 
 
@@ -117,7 +118,7 @@ async def test_language_choice_is_kept_with_the_applicant_and_changes_in_place(
     p = phone()
     await identify(p, locale)
     await p.tap(t(locale, "📝 File an application"))
-    await p.tap(label(__import__("casework.rules").rules.Filer.SELF, locale))
+    await p.tap(label(Filer.SELF, locale))
     assert p.text == t(locale, "Why do you need assistance? Choose one.")
     await p.send("/lang")
     await p.tap({"kk": "Қазақша", "ru": "Русский"}[other])

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from casework import cases
-from casework.models import Applicant
-from casework.rules import Channel, Ground
+from casework.law.rules import Channel, Ground
+from casework.steps import intake
+from casework.tables.applicants import Applicant
 from tests.bot.flows import LANGUAGE_BUTTON, OWN_PHONE, VALID_IIN, t
 
 CLAIM_REFUSED = (
@@ -21,10 +21,10 @@ CLAIM_REFUSED = (
 async def paper_applicant(sessions, env) -> None:  # type: ignore[no-untyped-def]
     """Filed on paper at the office: known by IIN and phone, with no Telegram account."""
     async with sessions() as session, session.begin():
-        applicant = await cases.get_or_create_applicant(
+        applicant = await intake.get_or_create_applicant(
             session, env, VALID_IIN, last_name="Сейітқали", phone=OWN_PHONE, locale="kk"
         )
-        await cases.start_application(
+        await intake.start_application(
             session, env, applicant, channel=Channel.PROVIDER_OFFICE, actor="Омарова",
             ground=Ground.DISEASE,
         )  # fmt: skip

@@ -15,14 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.notice_buttons import button_data
-from casework import cases
-from casework.cases import CaseEnv
-from casework.clock import FixedClock
-from casework.i18n import format_day
-from casework.labels import label
-from casework.lifecycle import Status
-from casework.models import Applicant, Document, Objection
-from casework.rules import DocumentKind, Ground, HearingMode, RefusalGround
+from casework.law.rules import DocumentKind, Ground, HearingMode, RefusalGround
+from casework.law.status import Status
+from casework.steps import case_file, commission, hearings, intake
+from casework.system.clock import FixedClock
+from casework.system.env import CaseEnv
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Document
+from casework.tables.hearings import Objection
+from casework.texts.i18n import format_day
+from casework.texts.labels import label
 from tests.bot.flows import JPEG, PDF, VALID_IIN, t
 from tests.bot.telegram import FakeTelegram, Phone
 from tests.builders import local
@@ -41,9 +43,9 @@ async def refused_case(
         app = await draft(session, env, ground=Ground.DISEASE, iin=VALID_IIN)
         applicant = await session.get(Applicant, app.applicant_id)
         applicant.telegram_id, applicant.locale, applicant.phone = telegram_id, locale, phone
-        assert await cases.take_in(session, env, app, actor="clerk")
-        await cases.to_special_commission(session, env, app, actor="clerk")
-        await cases.issue_preliminary_refusal(
+        assert await intake.take_in(session, env, app, actor="clerk")
+        await commission.to_special_commission(session, env, app, actor="clerk")
+        await hearings.issue_preliminary_refusal(
             session,
             env,
             app,
@@ -84,10 +86,14 @@ async def test_objection_in_time_from_the_notice_button(
     assert label(RefusalGround.ALREADY_ASSIGNED, locale) in p.text
     assert label(HearingMode.VIDEOCONFERENCE, locale) in p.text
     assert "11:00" in p.text and "https://meet.example/komek-42" in p.text
-    assert t(
-        locale, "You may object until {objection_due} inclusive.",
-        objection_due=format_day(date(2026, 11, 18), locale),
-    ) in p.text
+    assert (
+        t(
+            locale,
+            "You may object until {objection_due} inclusive.",
+            objection_due=format_day(date(2026, 11, 18), locale),
+        )
+        in p.text
+    )
     await p.tap(t(locale, "✍️ Object in writing"))
     await p.send("Менде басқа көмек тағайындалмаған.")
     # Then the documents, if any: a photo and a PDF are taken, an .exe is not.
@@ -108,17 +114,20 @@ async def test_objection_in_time_from_the_notice_button(
     async with sessions() as session:
         objection = await session.scalar(select(Objection))
         documents = list(await session.scalars(select(Document).order_by(Document.id)))
-        app = await cases.load_application(session, app_id)
+        app = await case_file.load_application(session, app_id)
     assert (objection.text, objection.oral, objection.via) == (
-        "Менде басқа көмек тағайындалмаған.", False, "bot"
+        "Менде басқа көмек тағайындалмаған.",
+        False,
+        "bot",
     )
     evidence_docs = [d for d in documents if d.kind is DocumentKind.OBJECTION_EVIDENCE]
     assert [(d.content_type, d.file_name) for d in evidence_docs] == [
-        ("image/jpeg", "objection_evidence.jpg"), ("application/pdf", "certificate.pdf")
+        ("image/jpeg", "objection_evidence.jpg"),
+        ("application/pdf", "certificate.pdf"),
     ]
     assert objection.document_ids == [d.id for d in evidence_docs]
     assert app.status is Status.OBJECTION_RECEIVED
-    assert cases.open_hearing(app).attendance_confirmed_at is not None
+    assert app.latest_hearing.attendance_confirmed_at is not None
 
     # The status screen tells the same story.
     await p.tap(t(locale, "🏠 Main menu"))
@@ -150,7 +159,7 @@ async def test_objection_too_late_is_refused_with_the_day_that_passed(
 
     async with sessions() as session:
         assert await session.scalar(select(Objection)) is None
-        app = await cases.load_application(session, app_id)
+        app = await case_file.load_application(session, app_id)
     assert app.status is Status.PRELIMINARY_REFUSAL
 
 
@@ -166,8 +175,8 @@ async def test_a_notice_button_acts_only_on_the_pressing_users_own_case(
     # In the stranger's own language (their Telegram is in Russian), and nothing opens.
     assert telegram.alerts[-2:] == [t("ru", "This button is not for your application.")] * 2
     async with sessions() as session:
-        app = await cases.load_application(session, app_id)
-    assert cases.open_hearing(app).attendance_confirmed_at is None
+        app = await case_file.load_application(session, app_id)
+    assert app.latest_hearing.attendance_confirmed_at is None
     assert telegram.texts(555) == ["Preliminary refusal"]  # only the notice itself
 
 
@@ -210,6 +219,6 @@ async def test_a_document_after_the_window_closed_is_refused(
     async with sessions() as session:
         assert await session.scalar(select(Objection)) is None
         kinds = set(await session.scalars(select(Document.kind)))
-        app = await cases.load_application(session, app_id)
+        app = await case_file.load_application(session, app_id)
     assert DocumentKind.OBJECTION_EVIDENCE not in kinds
     assert app.status is Status.PRELIMINARY_REFUSAL

@@ -10,11 +10,11 @@ from aiogram import Bot
 from sqlalchemy import delete, select
 
 from bot.factory import create_dispatcher
-from casework.conversation import Conversation
-from casework.labels import label
-from casework.models import Application
-from casework.rules import Filer, Ground
-from casework.runtime import Runtime
+from casework.law.rules import Filer, Ground
+from casework.system.runtime import Runtime
+from casework.tables.applications import Application
+from casework.tables.conversations import Conversation
+from casework.texts.labels import label
 from tests.bot.flows import identify, t
 from tests.bot.telegram import FakeTelegram, Phone
 

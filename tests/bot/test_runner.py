@@ -8,7 +8,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.runner import WEBHOOK_PATH, TelegramService
-from casework.runtime import Runtime
+from casework.system.runtime import Runtime
 from gateway.app import create_app
 from tests.bot.telegram import TOKEN, FakeTelegram
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from casework.deadlines import Term
-from casework.i18n import format_day
-from casework.labels import label
-from casework.lifecycle import Status
-from casework.outbox import Notice, NoticeStatus
+from casework.law.notices import NoticeStatus
+from casework.law.status import Status
+from casework.law.terms import Term
+from casework.tables.notices import Notice
+from casework.texts.i18n import format_day
+from casework.texts.labels import label
 from tests.bot.flows import t
 from tests.bot.test_objection import refused_case
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from casework.labels import label
-from casework.models import Applicant, Application, Document
-from casework.rules import DocumentKind, Ground
+from casework.law.rules import DocumentKind, Ground
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application, Document
+from casework.texts.labels import label
 from tests.bot.flows import (
     LANGUAGE_BUTTON,
     OWN_PHONE,
@@ -32,8 +33,11 @@ async def test_wrong_inputs_are_explained_and_nothing_saved_is_lost(
     # The IIN: each kind of mistake has its own explanation.
     for wrong, msgid in [
         ("12345", "The IIN has 12 digits. Please check and send it again."),
-        ("901301300811", "The first 6 digits of the IIN are a birth date, and this date does "
-         "not exist. Please check it."),
+        (
+            "901301300811",
+            "The first 6 digits of the IIN are a birth date, and this date does "
+            "not exist. Please check it.",
+        ),
         ("900101300812", "This IIN has a mistake: the last digit does not match. Please check it."),
     ]:
         await p.send(wrong)

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework import cases
-from casework.cases import CaseEnv
-from casework.clock import FixedClock
-from casework.models import Application
-from casework.rules import Channel, DocumentKind, Filer, Ground, required_documents
+from casework.law.rules import Channel, DocumentKind, Filer, Ground, required_documents
+from casework.steps import intake
+from casework.system.clock import FixedClock
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
 
 VALID_IIN = "900101300811"  # check digit from the second weight pass
 
@@ -26,14 +26,14 @@ async def draft(
     channel: Channel = Channel.BOT,
     documents: list[DocumentKind] | None = None,
 ) -> Application:
-    applicant = await cases.get_or_create_applicant(
+    applicant = await intake.get_or_create_applicant(
         session, env, iin, last_name="Сейітқали", first_name="Әлия", locale="kk"
     )
-    app = await cases.start_application(
+    app = await intake.start_application(
         session, env, applicant, channel=channel, actor="applicant", ground=ground, filer=filer
     )
     for kind in required_documents(ground, filer) if documents is None else documents:
-        await cases.attach_document(
+        await intake.attach_document(
             session,
             env,
             app,

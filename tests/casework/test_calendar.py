@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from casework.calendar import WorkingCalendar
+from casework.law.calendar import WorkingCalendar
 
 ALMATY = timezone(timedelta(hours=5))  # UTC+5 since 2024-03-01
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from casework.calendar import WorkingCalendar
-from casework.deadlines import TERM_RULES, Event, Term, compute_terms, is_late
+from casework.law.calendar import WorkingCalendar
+from casework.law.terms import TERM_RULES, Event, Term, compute_terms, is_late
 
 ALMATY = timezone(timedelta(hours=5))
 

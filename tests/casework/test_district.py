@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from casework.district import DistrictConfigError, load_district
-from casework.rules import Ground, Periodicity
-from casework.settings import DEFAULT_DISTRICT_FILE
+from casework.law.district import DistrictConfigError, load_district
+from casework.law.rules import Ground, Periodicity
+from casework.system.settings import DEFAULT_DISTRICT_FILE
 
-SHIPPED = Path(__file__).resolve().parents[2] / "casework" / "districts" / "t_ryskulov.toml"
+SHIPPED = Path(__file__).resolve().parents[2] / "casework" / "law" / "districts" / "t_ryskulov.toml"
 SOURCE = SHIPPED.read_text(encoding="utf-8")
 
 

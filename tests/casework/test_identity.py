@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from casework.identity import (
+from casework.law.identity import (
     InvalidIIN,
     InvalidPhone,
     PersonalDataFilter,

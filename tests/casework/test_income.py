@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from casework.income import assess_income
+from casework.law.income import assess_income
 
 THRESHOLD = D(46228)  # one subsistence minimum, 2025 placeholder value
 

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from casework.cases import CaseEnv
-from casework.lifecycle import TRANSITIONS, IllegalTransition, Status, allowed, move
-from casework.models import AuditEvent
-from casework.rules import Ground
+from casework.law.errors import IllegalTransition
+from casework.law.rules import Ground
+from casework.law.status import TRANSITIONS, Status, allowed
+from casework.steps.audit import move
+from casework.system.env import CaseEnv
+from casework.tables.audit import AuditEvent
 from tests.casework.helpers import draft
 
 PAIRS = list(product(Status, Status))
@@ -39,9 +41,7 @@ async def test_every_pair_of_states(
     async with sessions() as session, session.begin():
         app = await draft(session, env, ground=Ground.DISEASE)
         audits = lambda: session.scalar(  # noqa: E731
-            select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.application_id == app.id
-            )
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.application_id == app.id)
         )
         refused = recorded = 0
         for current, target in PAIRS:
@@ -57,9 +57,7 @@ async def test_every_pair_of_states(
                 continue
             await move(session, app, target, actor="Ахметова Г.", at=env.now(), reason="test")
             event = (
-                await session.scalars(
-                    select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)
-                )
+                await session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
             ).one()
             assert (event.from_status, event.to_status) == (current, target)
             assert (event.actor, event.reason, event.at) == ("Ахметова Г.", "test", env.now())

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import casework.schema  # noqa: F401
-from casework.db import Base
+import casework.tables  # noqa: F401
+from casework.tables.base import Base
 
 
 async def test_models_match_migrations(engine: AsyncEngine) -> None:

@@ -29,9 +29,12 @@ TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 
 def flood_control(seconds: int) -> dict[str, Any]:
     """Telegram's 429 answer body."""
-    return {"ok": False, "error_code": 429,
-            "description": f"Too Many Requests: retry after {seconds}",
-            "parameters": {"retry_after": seconds}}
+    return {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {seconds}",
+        "parameters": {"retry_after": seconds},
+    }
 
 
 # Telegram's 403 answer body to a bot the user blocked.

@@ -93,8 +93,12 @@ class FakeTwilio(LocalHttpServer):
         router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", self._create)
 
     def _error(self, status: int, code: int, message: str) -> web.Response:
-        body = {"code": code, "message": message, "status": status,
-                "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+        body = {
+            "code": code,
+            "message": message,
+            "status": status,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        }
         return web.json_response(body, status=status)
 
     async def _create(self, request: web.Request) -> web.Response:
@@ -103,9 +107,9 @@ class FakeTwilio(LocalHttpServer):
         if self.latency:
             await asyncio.sleep(self.latency)
         sid = request.match_info["sid"]
-        expected = "Basic " + base64.b64encode(
-            f"{self.account_sid}:{self.auth_token}".encode()
-        ).decode()
+        expected = (
+            "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        )
         if request.headers.get("Authorization") != expected or sid != self.account_sid:
             return self._error(401, 20003, "Authenticate")
         if self.contract is not None:

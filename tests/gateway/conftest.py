@@ -11,12 +11,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from casework import cases
-from casework.cases import CaseEnv
-from casework.db import transaction
-from casework.models import Application
-from casework.outbox import McdbEntry, Notice
-from casework.rules import Channel, DocumentKind, Ground, HearingMode, Periodicity, RefusalGround
+from casework.law.rules import (
+    Channel,
+    DocumentKind,
+    Ground,
+    HearingMode,
+    Periodicity,
+    RefusalGround,
+)
+from casework.steps import case_file, commission, decisions, hearings, intake
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+from casework.tables.mcdb import McdbEntry
+from casework.tables.notices import Notice
 from tests.builders import iin_for, phone_for
 from tests.fakes.twilio_server import FakeTwilio
 
@@ -47,7 +55,7 @@ class Cases:
                         imported_at=self.env.now(),
                     )
                 )
-            applicant = await cases.get_or_create_applicant(
+            applicant = await intake.get_or_create_applicant(
                 s,
                 self.env,
                 iin_for(n),
@@ -57,37 +65,60 @@ class Cases:
                 phone=phone,
                 telegram_id=telegram_id,
             )
-            app = await cases.start_application(
-                s, self.env, applicant, channel=channel, actor="test", ground=Ground.DISEASE,
+            app = await intake.start_application(
+                s,
+                self.env,
+                applicant,
+                channel=channel,
+                actor="test",
+                ground=Ground.DISEASE,
                 phone=phone,
             )
             for kind in (DocumentKind.IDENTITY, DocumentKind.DISEASE_PROOF):
-                await cases.attach_document(
-                    s, self.env, app, kind=kind, file_name="x.pdf", content_type="application/pdf",
-                    size=1, sha256="0" * 64, storage_path="x", actor="test",
+                await intake.attach_document(
+                    s,
+                    self.env,
+                    app,
+                    kind=kind,
+                    file_name="x.pdf",
+                    content_type="application/pdf",
+                    size=1,
+                    sha256="0" * 64,
+                    storage_path="x",
+                    actor="test",
                 )
-            assert await cases.take_in(s, self.env, app, actor="test")
-            await cases.to_special_commission(s, self.env, app, actor="test")
+            assert await intake.take_in(s, self.env, app, actor="test")
+            await commission.to_special_commission(s, self.env, app, actor="test")
             return app.id
 
     async def granted(self, n: int = 1, **kw: object) -> int:
         app_id = await self.registered(n, **kw)  # type: ignore[arg-type]
         async with transaction(self.sessions) as s:
-            app = await cases.load_application(s, app_id)
-            await cases.grant(
-                s, self.env, app, kind="disease", amount=Decimal("43250"),
-                periodicity=Periodicity.ONE_OFF, actor="test",
+            app = await case_file.load_application(s, app_id)
+            await decisions.grant(
+                s,
+                self.env,
+                app,
+                kind="disease",
+                amount=Decimal("43250"),
+                periodicity=Periodicity.ONE_OFF,
+                actor="test",
             )
         return app_id
 
     async def preliminary_refusal(self, n: int = 1, **kw: object) -> int:
         app_id = await self.registered(n, **kw)  # type: ignore[arg-type]
         async with transaction(self.sessions) as s:
-            app = await cases.load_application(s, app_id)
-            await cases.issue_preliminary_refusal(
-                s, self.env, app, grounds=[RefusalGround.ALREADY_ASSIGNED],
+            app = await case_file.load_application(s, app_id)
+            await hearings.issue_preliminary_refusal(
+                s,
+                self.env,
+                app,
+                grounds=[RefusalGround.ALREADY_ASSIGNED],
                 scheduled_at=self.env.now() + timedelta(days=3, hours=1),
-                mode=HearingMode.VIDEOCONFERENCE, details="https://meet.example/kz", actor="test",
+                mode=HearingMode.VIDEOCONFERENCE,
+                details="https://meet.example/kz",
+                actor="test",
             )
         return app_id
 
@@ -100,7 +131,7 @@ class Cases:
 
     async def application(self, app_id: int) -> Application:
         async with self.sessions() as s:
-            return await cases.load_application(s, app_id)
+            return await case_file.load_application(s, app_id)
 
 
 @pytest.fixture

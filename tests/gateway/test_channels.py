@@ -15,21 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from twilio.request_validator import RequestValidator
 
 from bot.factory import create_bot, create_dispatcher
-from casework.broadcasts import broadcast_counts, create_broadcast, resend_failed
-from casework.cases import CaseEnv
-from casework.clock import FixedClock
-from casework.db import transaction
-from casework.deadlines import Term
-from casework.district import District
-from casework.i18n import gettext
-from casework.lifecycle import Status
-from casework.models import AuditEvent
-from casework.notices import NoticeKind
-from casework.outbox import ChannelReason, McdbEntry, NoticeChannel, NoticeStatus
-from casework.rules import Channel, DocumentKind, Ground
-from casework.runtime import Runtime
-from casework.settings import Settings
-from casework.status_text import CHANNEL_WORDS, sent_notices, status_text
+from casework.law.district import District
+from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
+from casework.law.rules import Channel, DocumentKind, Ground
+from casework.law.status import Status
+from casework.law.terms import Term
+from casework.steps.broadcasts import broadcast_counts, create_broadcast, resend_failed
+from casework.steps.notices import sent_notices
+from casework.system.clock import FixedClock
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
+from casework.system.runtime import Runtime
+from casework.system.settings import Settings
+from casework.tables.audit import AuditEvent
+from casework.tables.mcdb import McdbEntry
+from casework.texts.i18n import gettext
+from casework.texts.status import CHANNEL_WORDS, status_text
 from gateway.app import create_app
 from gateway.providers.sandbox import DELIVERED_NUMBER, PERMANENT_FAILURE_NUMBER, SandboxProvider
 from gateway.providers.telegram import TelegramProvider
@@ -51,13 +52,25 @@ K, C, S = NoticeKind, NoticeChannel, NoticeStatus
 
 @pytest.fixture
 async def webhooks(
-    engine: AsyncEngine, case_builder: Cases, district: District, clock: FixedClock,
+    engine: AsyncEngine,
+    case_builder: Cases,
+    district: District,
+    clock: FixedClock,
     fake_twilio: FakeTwilio,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(public_url=PUBLIC, twilio_auth_token=fake_twilio.auth_token,
-                        twilio_account_sid=fake_twilio.account_sid, _env_file=None)
-    runtime = Runtime(settings=settings, engine=engine, sessions=case_builder.sessions,
-                      district=district, clock=clock)
+    settings = Settings(
+        public_url=PUBLIC,
+        twilio_auth_token=fake_twilio.auth_token,
+        twilio_account_sid=fake_twilio.account_sid,
+        _env_file=None,
+    )
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=case_builder.sessions,
+        district=district,
+        clock=clock,
+    )
     transport = httpx.ASGITransport(app=create_app(runtime=runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
@@ -66,8 +79,14 @@ async def webhooks(
 def sms_and_chat_worker(
     case_builder: Cases, env: CaseEnv, fake: FakeTwilio
 ) -> tuple[Worker, TwilioProvider, FakeTelegramSession]:
-    twilio = TwilioProvider(fake.account_sid, fake.auth_token, from_="+15005550006",
-                            api_base=fake.base_url, public_url=PUBLIC, rate_per_second=0)
+    twilio = TwilioProvider(
+        fake.account_sid,
+        fake.auth_token,
+        from_="+15005550006",
+        api_base=fake.base_url,
+        public_url=PUBLIC,
+        rate_per_second=0,
+    )
     tg = FakeTelegramSession()
     chat = TelegramProvider(Bot("42:TEST", session=tg), per_chat=0)
     worker = Worker(case_builder.sessions, env, {C.SMS: twilio, C.CHAT: chat})
@@ -102,8 +121,11 @@ async def test_a_bot_applicant_with_a_registered_phone_gets_the_decision_by_sms_
     assert next(d for d in app.deadlines if d.term is Term.CHAT_NOTICE).met_at == env.now()
 
     # Then Twilio reports the decision SMS delivered: recorded, and the case does not move again.
-    [sms] = [n for n in await case_builder.notices(app_id)
-             if n.kind is K.DECISION_GRANTED and n.channel is C.SMS]
+    [sms] = [
+        n
+        for n in await case_builder.notices(app_id)
+        if n.kind is K.DECISION_GRANTED and n.channel is C.SMS
+    ]
     path = f"/twilio/status?notice={sms.id}"
     form = {"MessageSid": sms.provider_id, "MessageStatus": "delivered"}
     signature = RequestValidator(fake_twilio.auth_token).compute_signature(PUBLIC + path, form)
@@ -113,7 +135,9 @@ async def test_a_bot_applicant_with_a_registered_phone_gets_the_decision_by_sms_
     assert [n.status for n in rows if n.kind is K.DECISION_GRANTED] == [S.DELIVERED] * 2
     async with case_builder.sessions() as s:
         notified = await s.scalar(
-            select(func.count()).select_from(AuditEvent).where(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
                 AuditEvent.application_id == app_id,
                 AuditEvent.to_status == Status.NOTIFIED_GRANTED,
             )
@@ -150,16 +174,34 @@ async def test_a_preliminary_refusal_delivered_twice_starts_the_objection_window
 
 
 async def test_a_bot_filings_receipt_is_not_sent_to_the_chat_again(
-    database_url: str, engine: AsyncEngine, case_builder: Cases, env: CaseEnv,
-    district: District, clock: FixedClock, fake_twilio: FakeTwilio, tmp_path: Path,
+    database_url: str,
+    engine: AsyncEngine,
+    case_builder: Cases,
+    env: CaseEnv,
+    district: District,
+    clock: FixedClock,
+    fake_twilio: FakeTwilio,
+    tmp_path: Path,
 ) -> None:
     async with transaction(case_builder.sessions) as s:
-        s.add(McdbEntry(iin=VALID_IIN, phone=OWN_PHONE, registered_on=date(2020, 1, 1),
-                        imported_at=env.now()))
-    settings = Settings(database_url=database_url, files_dir=tmp_path, redis_url=None,
-                        _env_file=None)
-    runtime = Runtime(settings=settings, engine=engine, sessions=case_builder.sessions,
-                      district=district, clock=clock)
+        s.add(
+            McdbEntry(
+                iin=VALID_IIN,
+                phone=OWN_PHONE,
+                registered_on=date(2020, 1, 1),
+                imported_at=env.now(),
+            )
+        )
+    settings = Settings(
+        database_url=database_url, files_dir=tmp_path, redis_url=None, _env_file=None
+    )
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=case_builder.sessions,
+        district=district,
+        clock=clock,
+    )
     telegram = FakeTelegram()
     bot = create_bot(BOT_TOKEN, session=telegram)
     p = Phone(create_dispatcher(runtime), bot, telegram)
@@ -172,8 +214,13 @@ async def test_a_bot_filings_receipt_is_not_sent_to_the_chat_again(
     assert p.text.startswith("✅")  # the receipt, on the bot's own screen
     said = len(p.said())
 
-    twilio = TwilioProvider(fake_twilio.account_sid, fake_twilio.auth_token,
-                            from_="+15005550006", api_base=fake_twilio.base_url, rate_per_second=0)
+    twilio = TwilioProvider(
+        fake_twilio.account_sid,
+        fake_twilio.auth_token,
+        from_="+15005550006",
+        api_base=fake_twilio.base_url,
+        rate_per_second=0,
+    )
     worker = Worker(case_builder.sessions, env, {C.SMS: twilio, C.CHAT: TelegramProvider(bot)})
     try:
         await worker.drain()
@@ -188,9 +235,7 @@ async def test_a_bot_filings_receipt_is_not_sent_to_the_chat_again(
     ]
 
 
-async def test_a_broadcast_counts_recipients_not_rows(
-    case_builder: Cases, env: CaseEnv
-) -> None:
+async def test_a_broadcast_counts_recipients_not_rows(case_builder: Cases, env: CaseEnv) -> None:
     # A: SMS fails for good but the chat gets it · B: SMS and chat both · C: paper only.
     a = await case_builder.preliminary_refusal(
         1, phone=PERMANENT_FAILURE_NUMBER, channel=Channel.BOT, telegram_id=701
@@ -207,7 +252,12 @@ async def test_a_broadcast_counts_recipients_not_rows(
     assert len(rows) == 5 and broadcast.total == 3
     async with case_builder.sessions() as s:
         assert await broadcast_counts(s, broadcast.id) == {
-            "queued": 2, "sent": 0, "delivered": 0, "failed": 0, "printed": 1, "total": 3
+            "queued": 2,
+            "sent": 0,
+            "delivered": 0,
+            "failed": 0,
+            "printed": 1,
+            "total": 3,
         }
     tg = FakeTelegramSession()
     chat = TelegramProvider(Bot("42:TEST", session=tg), per_chat=0)
@@ -217,7 +267,12 @@ async def test_a_broadcast_counts_recipients_not_rows(
     assert sum(n.status is S.TO_PRINT and n.failed_channel is C.SMS for n in rows) == 1
     async with case_builder.sessions() as s:
         assert await broadcast_counts(s, broadcast.id) == {
-            "queued": 0, "sent": 0, "delivered": 2, "failed": 0, "printed": 1, "total": 3
+            "queued": 0,
+            "sent": 0,
+            "delivered": 2,
+            "failed": 0,
+            "printed": 1,
+            "total": 3,
         }
     # A has it in the chat: a resend bothers nobody.
     async with transaction(case_builder.sessions) as s:
@@ -246,12 +301,18 @@ async def test_a_recipient_whose_every_channel_failed_is_failed_once_and_resent(
     assert (counts["failed"], counts["total"]) == (1, 1)
     # The applicant registers a working number; the chat is still blocked.
     async with transaction(case_builder.sessions) as s:
-        from casework.cases import load_application
+        from casework.steps.case_file import load_application
 
         app = await load_application(s, a)
         app.phone = DELIVERED_NUMBER
-        s.add(McdbEntry(iin=app.applicant.iin, phone=DELIVERED_NUMBER,
-                        registered_on=date(2024, 1, 1), imported_at=env.now()))
+        s.add(
+            McdbEntry(
+                iin=app.applicant.iin,
+                phone=DELIVERED_NUMBER,
+                registered_on=date(2024, 1, 1),
+                imported_at=env.now(),
+            )
+        )
     async with transaction(case_builder.sessions) as s:
         assert await resend_failed(s, env, broadcast.id, actor="secretary") == 1
     tg.blocked()

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from casework.cases import CaseEnv
-from casework.db import transaction
-from casework.notices import TableRegistry, use_registry
-from casework.outbox import NoticeChannel
+from casework.law.notices import NoticeChannel
+from casework.steps.imports import import_mcdb
+from casework.steps.notices import TableRegistry, use_registry
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
 from gateway.cli import main as komek
-from gateway.mcdb import HttpRegistry, import_csv
+from gateway.mcdb import HttpRegistry
 from tests.builders import iin_for, phone_for
 from tests.gateway.conftest import Cases
 
@@ -31,12 +32,12 @@ async def test_import_keeps_good_rows_and_reports_bad_ones_by_line(
         encoding="utf-8",
     )
     async with transaction(case_builder.sessions) as s:
-        report = await import_csv(s, csv_file, now=env.now())
+        report = await import_mcdb(s, csv_file, now=env.now())
     assert (report.added, report.updated) == (2, 0)
     assert [line for line, _ in report.errors] == [3, 4, 6]
     assert "IIN" in report.errors[0][1] and "phone" in report.errors[1][1]
     async with transaction(case_builder.sessions) as s:
-        again = await import_csv(s, csv_file, now=env.now())
+        again = await import_mcdb(s, csv_file, now=env.now())
     assert (again.added, again.updated) == (0, 2)
     async with case_builder.sessions() as s:
         assert await TableRegistry().is_registered(s, iin_for(4), "+77010000004")
@@ -44,7 +45,7 @@ async def test_import_keeps_good_rows_and_reports_bad_ones_by_line(
 
 
 def test_cli_import_reports_lines(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from casework.settings import get_settings
+    from casework.system.settings import get_settings
 
     monkeypatch.setenv("KOMEK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'k.sqlite3'}")
     get_settings.cache_clear()
@@ -63,8 +64,10 @@ async def test_http_registry_decides_the_channel(case_builder: Cases) -> None:
 
     async def registrations(request: web.Request) -> web.Response:
         asked.append(dict(request.query))
-        return web.Response(text=json.dumps({"registered": request.query["iin"] == iin_for(1)}),
-                            content_type="application/json")
+        return web.Response(
+            text=json.dumps({"registered": request.query["iin"] == iin_for(1)}),
+            content_type="application/json",
+        )
 
     app = web.Application()
     app.router.add_get("/registrations", registrations)

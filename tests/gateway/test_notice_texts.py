@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 
-from casework import cases
-from casework.cases import CaseEnv
-from casework.db import transaction
-from casework.notices import NoticeKind, enqueue
-from casework.rules import TerminationGround
+from casework.law.notices import NoticeKind
+from casework.law.rules import TerminationGround
+from casework.steps import case_file, decisions
+from casework.steps.notices import enqueue
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
 from gateway.sms import segments
 from tests.gateway.conftest import Cases
 
@@ -19,19 +20,37 @@ KAZAKH_ONLY = set("әғқңөұүһі")
 # What each kind must say, in each language (a fragment of the full text).
 MUST_SAY = {
     NoticeKind.ACCEPTANCE_RECEIPT: {"kk": ["қабылданып", "тіркелді"], "ru": ["принято"]},
-    NoticeKind.REFUSAL_TO_ACCEPT: {"kk": ["қабылданбады", "Жетіспейтін"],
-                                   "ru": ["не принято", "Не хватает"]},
+    NoticeKind.REFUSAL_TO_ACCEPT: {
+        "kk": ["қабылданбады", "Жетіспейтін"],
+        "ru": ["не принято", "Не хватает"],
+    },
     NoticeKind.PRELIMINARY_REFUSAL: {
-        "kk": ["алдын ала шешім", "Негіздері", "Тыңдау", "бейнеконференция", "2 жұмыс күні",
-               "meet.example"],
-        "ru": ["Предварительное решение", "Основания", "Заслушивание", "видеоконференц",
-               "2 рабочих дней", "meet.example"],
+        "kk": [
+            "алдын ала шешім",
+            "Негіздері",
+            "Тыңдау",
+            "бейнеконференция",
+            "2 жұмыс күні",
+            "meet.example",
+        ],
+        "ru": [
+            "Предварительное решение",
+            "Основания",
+            "Заслушивание",
+            "видеоконференц",
+            "2 рабочих дней",
+            "meet.example",
+        ],
     },
     NoticeKind.HEARING_INVITATION: {"kk": ["тыңдауға шақырамыз"], "ru": ["Приглашаем"]},
-    NoticeKind.DECISION_GRANTED: {"kk": ["тағайындалды", "43", "бір жолғы"],
-                                  "ru": ["назначена", "единовременно"]},
-    NoticeKind.DECISION_REFUSED: {"kk": ["бас тартылды", "шағым", "сотқа"],
-                                  "ru": ["отказано", "обжаловать", "суде"]},
+    NoticeKind.DECISION_GRANTED: {
+        "kk": ["тағайындалды", "43", "бір жолғы"],
+        "ru": ["назначена", "единовременно"],
+    },
+    NoticeKind.DECISION_REFUSED: {
+        "kk": ["бас тартылды", "шағым", "сотқа"],
+        "ru": ["отказано", "обжаловать", "суде"],
+    },
     NoticeKind.TERMINATION: {"kk": ["тоқтатылды", "Қайтыс"], "ru": ["прекращена"]},
     NoticeKind.HOLIDAY_ASSISTANCE: {"kk": ["өтінішсіз"], "ru": ["без заявления"]},
 }
@@ -50,17 +69,18 @@ async def _notice_of(case_builder: Cases, env: CaseEnv, kind: NoticeKind, locale
     elif kind is NoticeKind.DECISION_REFUSED:
         app_id = await case_builder.preliminary_refusal(1, locale=locale)
         async with transaction(case_builder.sessions) as s:
-            app = await cases.load_application(s, app_id)
-            from casework.rules import RefusalGround
+            app = await case_file.load_application(s, app_id)
+            from casework.law.rules import RefusalGround
 
-            await cases.refuse(s, env, app, grounds=[RefusalGround.ALREADY_ASSIGNED],
-                               actor="test")
+            await decisions.refuse(
+                s, env, app, grounds=[RefusalGround.ALREADY_ASSIGNED], actor="test"
+            )
         payload = {}
     else:
         app_id = await case_builder.registered(1, locale=locale)
         payload = {}
     async with transaction(case_builder.sessions) as s:
-        app = await cases.load_application(s, app_id)
+        app = await case_file.load_application(s, app_id)
         [notice] = await enqueue(s, env, app, kind, payload)  # SMS only: an office filing
         return notice
 
@@ -83,4 +103,3 @@ async def test_each_kind_in_each_language(
     assert "{" not in notice.text and "{" not in notice.sms_text
     assert segments(notice.sms_text) <= 2, notice.sms_text
     assert len(notice.sms_text) < len(notice.text)
-

@@ -6,11 +6,12 @@ import io
 
 from pypdf import PdfReader
 
-from casework.cases import CaseEnv
-from casework.db import transaction
-from casework.lifecycle import Status
-from casework.outbox import NoticeStatus
-from gateway.printing import mark_handed_over, notice_pdf, print_queue
+from casework.law.notices import NoticeStatus
+from casework.law.status import Status
+from casework.steps.delivery import get_notice, hand_over, print_queue
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
+from gateway.printing import render_pdf
 from tests.gateway.conftest import Cases
 
 
@@ -21,7 +22,7 @@ async def test_kazakh_pdf_has_every_kazakh_letter_as_text(
     async with case_builder.sessions() as s:
         queue = await print_queue(s)
         decision = next(n for n in queue if n.application_id == app_id and "шешім" in n.title)
-        pdf = await notice_pdf(s, env, decision.id)
+        pdf = render_pdf(await get_notice(s, decision.id), env.district)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Әлеуметтік көмек тағайындау туралы шешім" in text
     assert "Сәрсенбаева Әйгерім" in text
@@ -35,7 +36,7 @@ async def test_handing_over_counts_as_notified(case_builder: Cases, env: CaseEnv
     decision = notices[-1]
     assert decision.status is NoticeStatus.TO_PRINT
     async with transaction(case_builder.sessions) as s:
-        await mark_handed_over(s, env, decision.id, actor="clerk")
+        await hand_over(s, env, decision.id, actor="clerk")
     assert (await case_builder.application(app_id)).status is Status.NOTIFIED_GRANTED
     async with case_builder.sessions() as s:
         assert decision.id not in [n.id for n in await print_queue(s)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiogram import Bot
 
-from casework.cases import CaseEnv
-from casework.clock import FixedClock
-from casework.lifecycle import Status
-from casework.outbox import NoticeChannel, NoticeStatus
-from casework.rules import Channel
+from casework.law.notices import NoticeChannel, NoticeStatus
+from casework.law.rules import Channel
+from casework.law.status import Status
+from casework.system.clock import FixedClock
+from casework.system.env import CaseEnv
 from gateway.providers.telegram import TelegramProvider
 from gateway.worker import Worker
 from tests.fakes.telegram_session import FakeTelegramSession
@@ -35,7 +35,8 @@ async def test_preliminary_refusal_in_chat_has_the_bots_buttons(
     assert refusal["chat_id"] == 777 and "алдын ала шешім" in refusal["text"]
     buttons = [b for row in refusal["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["callback_data"] for b in buttons] == [
-        f"notice:object:{app_id}", f"notice:attend:{app_id}"
+        f"notice:object:{app_id}",
+        f"notice:attend:{app_id}",
     ]
     assert buttons[0]["text"] == "Қарсылық білдіру"
     app = await case_builder.application(app_id)

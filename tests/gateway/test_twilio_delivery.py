@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from casework.cases import CaseEnv
-from casework.clock import FixedClock
-from casework.lifecycle import Status
-from casework.outbox import NoticeChannel, NoticeStatus
+from casework.law.notices import NoticeChannel, NoticeStatus
+from casework.law.status import Status
+from casework.system.clock import FixedClock
+from casework.system.env import CaseEnv
 from gateway.providers.twilio import TwilioProvider
 from gateway.sms import segments
 from gateway.worker import Worker, WorkerConfig
@@ -22,11 +22,16 @@ def twilio_worker(
     case_builder: Cases, env: CaseEnv, fake: FakeTwilio, **cfg: object
 ) -> tuple[Worker, TwilioProvider]:
     provider = TwilioProvider(
-        fake.account_sid, fake.auth_token, from_="+15005550006", api_base=fake.base_url,
-        public_url=PUBLIC_URL, rate_per_second=0,
+        fake.account_sid,
+        fake.auth_token,
+        from_="+15005550006",
+        api_base=fake.base_url,
+        public_url=PUBLIC_URL,
+        rate_per_second=0,
     )
-    worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: provider},
-                    config=WorkerConfig(**cfg))  # type: ignore[arg-type]
+    worker = Worker(
+        case_builder.sessions, env, {NoticeChannel.SMS: provider}, config=WorkerConfig(**cfg)
+    )  # type: ignore[arg-type]
     return worker, provider
 
 
@@ -69,7 +74,10 @@ async def test_a_500_then_201_sends_one_message_not_two(
         await worker.drain()
         [notice] = await case_builder.notices(app_id)
         assert (notice.status, notice.attempts, notice.error_code) == (
-            NoticeStatus.QUEUED, 1, "500")
+            NoticeStatus.QUEUED,
+            1,
+            "500",
+        )
         assert await worker.drain() == 0  # backing off: not due yet
         clock.set(notice.due_at + timedelta(seconds=1))
         await worker.drain()
@@ -169,8 +177,10 @@ async def test_messaging_service_sender_and_contract(
     assert fake_twilio.contract is not None, "the Twilio contract file is needed"
     await case_builder.registered(1)
     provider = TwilioProvider(
-        fake_twilio.account_sid, fake_twilio.auth_token,
-        messaging_service_sid="MG" + "a" * 32, api_base=fake_twilio.base_url,
+        fake_twilio.account_sid,
+        fake_twilio.auth_token,
+        messaging_service_sid="MG" + "a" * 32,
+        api_base=fake_twilio.base_url,
     )
     worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: provider})
     try:
@@ -190,8 +200,12 @@ async def test_a_request_that_times_out_is_retried_with_a_short_code(
     app_id = await case_builder.registered(1)
     fake_twilio.by_number[phone_for(1)] = fake_twilio_answer(201, 0, delay=2.0)
     provider = TwilioProvider(
-        fake_twilio.account_sid, fake_twilio.auth_token, from_="+15005550006",
-        api_base=fake_twilio.base_url, rate_per_second=0, timeout=0.2,
+        fake_twilio.account_sid,
+        fake_twilio.auth_token,
+        from_="+15005550006",
+        api_base=fake_twilio.base_url,
+        rate_per_second=0,
+        timeout=0.2,
     )
     worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: provider})
     try:

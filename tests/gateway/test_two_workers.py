@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import insert
 
-from casework.cases import CaseEnv
-from casework.db import transaction
-from casework.notices import NoticeKind
-from casework.outbox import ChannelReason, Notice, NoticeChannel, NoticeStatus
+from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
+from casework.tables.notices import Notice
 from gateway.providers.twilio import TwilioProvider
 from gateway.worker import Worker, WorkerConfig
 from tests.fakes.twilio_server import FakeTwilio

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from twilio.request_validator import RequestValidator
 
-from casework.cases import CaseEnv
-from casework.clock import FixedClock
-from casework.deadlines import Term
-from casework.district import District
-from casework.i18n import format_short_day
-from casework.lifecycle import Status
-from casework.outbox import NoticeChannel, NoticeStatus
-from casework.runtime import Runtime
-from casework.settings import Settings
+from casework.law.district import District
+from casework.law.notices import NoticeChannel, NoticeStatus
+from casework.law.status import Status
+from casework.law.terms import Term
+from casework.system.clock import FixedClock
+from casework.system.env import CaseEnv
+from casework.system.runtime import Runtime
+from casework.system.settings import Settings
+from casework.texts.i18n import format_short_day
 from gateway.app import create_app
 from gateway.providers.sandbox import SandboxProvider
 from gateway.worker import Worker
@@ -34,8 +34,13 @@ async def client(
     engine: AsyncEngine, case_builder: Cases, district: District, clock: FixedClock
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(public_url=PUBLIC, twilio_auth_token=TOKEN, twilio_account_sid="AC1")
-    runtime = Runtime(settings=settings, engine=engine, sessions=case_builder.sessions,
-                      district=district, clock=clock)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=case_builder.sessions,
+        district=district,
+        clock=clock,
+    )
     app = create_app(runtime=runtime)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
@@ -48,8 +53,8 @@ def signed(path: str, form: dict[str, str], token: str = TOKEN) -> dict[str, str
 
 async def _sent_sms(case_builder: Cases, env: CaseEnv, app_id: int):  # type: ignore[no-untyped-def]
     """Mark the app's notices as sent by Twilio (what the worker records)."""
-    from casework.db import transaction
-    from casework.outbox import Notice
+    from casework.system.db import transaction
+    from casework.tables.notices import Notice
 
     async with transaction(case_builder.sessions) as s:
         notices = [await s.get(Notice, n.id) for n in await case_builder.notices(app_id)]
@@ -101,8 +106,11 @@ async def test_undelivered_falls_back_to_print(
     app_id = await case_builder.granted(1)
     decision = (await _sent_sms(case_builder, env, app_id))[-1]
     path = "/twilio/status"
-    form = {"MessageSid": decision.provider_id, "MessageStatus": "undelivered",
-            "ErrorCode": "30005"}
+    form = {
+        "MessageSid": decision.provider_id,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30005",
+    }
     assert (await client.post(path, data=form, headers=signed(path, form))).status_code == 204
     decision = (await case_builder.notices(app_id))[-1]
     assert (decision.status, decision.channel) == (NoticeStatus.TO_PRINT, NoticeChannel.PRINT)

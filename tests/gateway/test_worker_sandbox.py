@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from casework.cases import CaseEnv
-from casework.lifecycle import Status
-from casework.notices import NoticeKind
-from casework.outbox import ChannelReason, NoticeChannel, NoticeStatus
-from casework.rules import Channel
+from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
+from casework.law.rules import Channel
+from casework.law.status import Status
+from casework.system.env import CaseEnv
 from gateway.providers.base import (
     ERROR_CODE_LENGTH,
     ERROR_MESSAGE_LENGTH,
@@ -28,7 +27,9 @@ def _worker(case_builder: Cases, env: CaseEnv, **cfg: object) -> tuple[Worker, S
     sms = SandboxProvider()
     chat = SandboxProvider(channel=NoticeChannel.CHAT)
     worker = Worker(
-        case_builder.sessions, env, {NoticeChannel.SMS: sms, NoticeChannel.CHAT: chat},
+        case_builder.sessions,
+        env,
+        {NoticeChannel.SMS: sms, NoticeChannel.CHAT: chat},
         config=WorkerConfig(**cfg),  # type: ignore[arg-type]
     )
     return worker, sms
@@ -42,7 +43,8 @@ async def test_channel_follows_the_law(case_builder: Cases) -> None:
     [receipt, chat] = await case_builder.notices(bot_app)  # the decision goes to the chat
     # The bot showed its receipt at filing: recorded, not sent again (tests/gateway/test_channels).
     assert (receipt.channel_reason, receipt.status) == (
-        ChannelReason.SHOWN_WHEN_FILED, NoticeStatus.DELIVERED
+        ChannelReason.SHOWN_WHEN_FILED,
+        NoticeStatus.DELIVERED,
     )
     [paper] = await case_builder.notices(office_app)
     assert (sms.channel, sms.channel_reason) == (NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED)
@@ -109,14 +111,20 @@ async def test_an_overlong_error_code_never_breaks_the_batch(
 
     class Wordy(SandboxProvider):
         async def send(self, message: Outgoing) -> SendResult:
-            return SendResult(Outcome.PERMANENT, error_code="SomeProviderSpecificFailureName",
-                              error_message="x" * 5000)
+            return SendResult(
+                Outcome.PERMANENT,
+                error_code="SomeProviderSpecificFailureName",
+                error_message="x" * 5000,
+            )
 
     ok = await case_builder.registered(1)
     # A decision: a bot filing's receipt is shown at filing and never goes to the chat provider.
     wordy = await case_builder.granted(2, mcdb=False, channel=Channel.BOT, telegram_id=5002)
-    worker = Worker(case_builder.sessions, env,
-                    {NoticeChannel.SMS: SandboxProvider(), NoticeChannel.CHAT: Wordy()})
+    worker = Worker(
+        case_builder.sessions,
+        env,
+        {NoticeChannel.SMS: SandboxProvider(), NoticeChannel.CHAT: Wordy()},
+    )
     await worker.drain()
     [sent] = await case_builder.notices(ok)
     assert sent.status is NoticeStatus.DELIVERED

@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from casework.calendar import WorkingCalendar
-from casework.clock import FixedClock
-from casework.db import transaction
-from casework.outbox import McdbEntry, Notice
-from casework.runtime import Runtime
-from casework.staff import Role, add_staff
+from casework.law.calendar import WorkingCalendar
+from casework.law.roles import Role
+from casework.steps.staff import add_staff
+from casework.system.clock import FixedClock
+from casework.system.db import transaction
+from casework.system.runtime import Runtime
+from casework.tables.mcdb import McdbEntry
+from casework.tables.notices import Notice
 from gateway.app import create_app
 from tests.builders import iin_for, phone_for
 
@@ -66,8 +68,9 @@ class Api:
 
     async def registered(self, n: int = 1, **application: object) -> dict:  # type: ignore[type-arg]
         """A paper application (`paper_application`) taken in at the office and registered."""
-        case = await self.ok(Role.INTAKE_OFFICE, "/staff/applications",
-                             paper_application(n, **application))
+        case = await self.ok(
+            Role.INTAKE_OFFICE, "/staff/applications", paper_application(n, **application)
+        )
         assert case["status"] == "submitted"
         case = await self.ok(Role.INTAKE_OFFICE, f"/staff/applications/{case['id']}/completeness")
         assert case["status"] == "accepted"
@@ -104,11 +107,15 @@ async def api(
 
 def paper_application(n: int = 1, *, ground: str = "disease", documents=None, **extra):  # type: ignore[no-untyped-def]
     """What an intake clerk types in from a paper application."""
-    docs = documents if documents is not None else {
-        "disease": ["identity", "disease_proof"],
-        "low_income": ["identity", "income"],
-        "fire": ["identity", "fire_damage"],
-    }[ground]
+    docs = (
+        documents
+        if documents is not None
+        else {
+            "disease": ["identity", "disease_proof"],
+            "low_income": ["identity", "income"],
+            "fire": ["identity", "fire_damage"],
+        }[ground]
+    )
     return {
         "iin": iin_for(n),
         "last_name": "Сейітқалиева",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.staff import PERMISSIONS, Action, Role
+from casework.law.roles import PERMISSIONS, Action, Role
 from tests.builders import iin_for
 from tests.staff.conftest import Api, paper_application
 

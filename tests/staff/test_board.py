@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework.clock import FixedClock
-from casework.staff import Role
+from casework.law.roles import Role
+from casework.system.clock import FixedClock
 from tests.builders import local
 from tests.staff.conftest import CAL, Api
 
@@ -89,9 +89,7 @@ async def test_lookup_by_status_and_deadline(api: Api) -> None:
         await api.get(R.COMMISSION_SECRETARY, "/staff/applications?term=precinct_forwarding")
     ).json()
     assert [(c["id"], c["next_due_on"]) for c in found] == [(b, "2026-11-17")]
-    found = (
-        await api.get(R.COMMISSION_SECRETARY, "/staff/applications?due_to=2026-11-17")
-    ).json()
+    found = (await api.get(R.COMMISSION_SECRETARY, "/staff/applications?due_to=2026-11-17")).json()
     assert [c["id"] for c in found] == [b]
 
 

@@ -23,15 +23,17 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.request_validator import RequestValidator
 
-from casework import cases
-from casework.cases import CaseEnv
-from casework.clock import FixedClock
-from casework.db import transaction
-from casework.outbox import McdbEntry, Notice, NoticeChannel, NoticeStatus
-from casework.rules import Channel, DocumentKind, Ground, HearingMode, RefusalGround
-from casework.runtime import Runtime
-from casework.settings import Settings
-from casework.staff import Role
+from casework.law.notices import NoticeChannel, NoticeStatus
+from casework.law.roles import Role
+from casework.law.rules import Channel, DocumentKind, Ground, HearingMode, RefusalGround
+from casework.steps import commission, hearings, intake
+from casework.system.clock import FixedClock
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
+from casework.system.runtime import Runtime
+from casework.system.settings import Settings
+from casework.tables.mcdb import McdbEntry
+from casework.tables.notices import Notice
 from gateway.providers.telegram import TelegramProvider
 from gateway.providers.twilio import TwilioProvider
 from gateway.worker import Worker, WorkerConfig
@@ -59,31 +61,58 @@ async def invitees(sessions: async_sessionmaker[AsyncSession], env: CaseEnv) -> 
             for i in range(start, start + 100):
                 chat = by_chat(i)
                 if not chat:
-                    s.add(McdbEntry(iin=iin_for(i), phone=phone_for(i),
-                                    registered_on=date(2020, 1, 1), imported_at=env.now()))
-                applicant = await cases.get_or_create_applicant(
-                    s, env, iin_for(i), last_name="Тестова", first_name=f"Айым {i}",
-                    locale="ru" if i % 2 else "kk", phone=None if chat else phone_for(i),
+                    s.add(
+                        McdbEntry(
+                            iin=iin_for(i),
+                            phone=phone_for(i),
+                            registered_on=date(2020, 1, 1),
+                            imported_at=env.now(),
+                        )
+                    )
+                applicant = await intake.get_or_create_applicant(
+                    s,
+                    env,
+                    iin_for(i),
+                    last_name="Тестова",
+                    first_name=f"Айым {i}",
+                    locale="ru" if i % 2 else "kk",
+                    phone=None if chat else phone_for(i),
                     telegram_id=700_000 + i if chat else None,
                 )
-                app = await cases.start_application(
-                    s, env, applicant, actor="test", ground=Ground.DISEASE,
+                app = await intake.start_application(
+                    s,
+                    env,
+                    applicant,
+                    actor="test",
+                    ground=Ground.DISEASE,
                     channel=Channel.BOT if chat else Channel.PROVIDER_OFFICE,
                     phone=None if chat else phone_for(i),
                 )
                 for kind in (DocumentKind.IDENTITY, DocumentKind.DISEASE_PROOF):
-                    await cases.attach_document(
-                        s, env, app, kind=kind, file_name="d.pdf", content_type="application/pdf",
-                        size=1, sha256="0" * 64, storage_path="d", actor="test",
+                    await intake.attach_document(
+                        s,
+                        env,
+                        app,
+                        kind=kind,
+                        file_name="d.pdf",
+                        content_type="application/pdf",
+                        size=1,
+                        sha256="0" * 64,
+                        storage_path="d",
+                        actor="test",
                     )
-                assert await cases.take_in(s, env, app, actor="test")
-                await cases.to_special_commission(s, env, app, actor="test")
-                await cases.issue_preliminary_refusal(
-                    s, env, app, grounds=[RefusalGround.ALREADY_ASSIGNED],
+                assert await intake.take_in(s, env, app, actor="test")
+                await commission.to_special_commission(s, env, app, actor="test")
+                await hearings.issue_preliminary_refusal(
+                    s,
+                    env,
+                    app,
+                    grounds=[RefusalGround.ALREADY_ASSIGNED],
                     scheduled_at=env.calendar.local(env.now()).replace(
                         year=2026, month=11, day=20, hour=9 + i % 8, minute=0
                     ),
-                    mode=HearingMode.VIDEOCONFERENCE, details="https://meet.example.kz/h",
+                    mode=HearingMode.VIDEOCONFERENCE,
+                    details="https://meet.example.kz/h",
                     actor="test",
                 )
     # The receipts and preliminary refusals went out earlier; only the invitations are tested.
@@ -183,8 +212,9 @@ async def run_until_settled(worker: Worker, sessions, clock: FixedClock) -> None
         await worker.drain()
         async with sessions() as s:
             waiting = await s.scalar(
-                select(Notice.id).where(Notice.status.in_([NoticeStatus.QUEUED,
-                                                           NoticeStatus.SENDING])).limit(1)
+                select(Notice.id)
+                .where(Notice.status.in_([NoticeStatus.QUEUED, NoticeStatus.SENDING]))
+                .limit(1)
             )
         if waiting is None:
             return
@@ -211,13 +241,19 @@ async def test_a_thousand_invitations_all_accounted_for_at_the_configured_pace(
     blocked = {str(700_000 + i) for i in range(5, 100, 20)}  # 5 chats that blocked the bot
     bot_api.blocked |= blocked
     # Transient trouble early in the run: 500s and a few 429s on both sides.
-    twilio.script(*[Answer(429, 20429) if k % 40 == 0 else Answer(500) if k % 7 == 0
-                    else Answer(201) for k in range(1, 301)])
-    bot_api.scripted.extend(429 if k % 50 == 0 else 500 if k % 9 == 0 else 200
-                            for k in range(1, 151))
+    twilio.script(
+        *[
+            Answer(429, 20429) if k % 40 == 0 else Answer(500) if k % 7 == 0 else Answer(201)
+            for k in range(1, 301)
+        ]
+    )
+    bot_api.scripted.extend(
+        429 if k % 50 == 0 else 500 if k % 9 == 0 else 200 for k in range(1, 151)
+    )
 
-    r = await api.post(Role.COMMISSION_SECRETARY, "/staff/broadcasts",
-                       {"hearing_date": str(HEARING_DAY)})
+    r = await api.post(
+        Role.COMMISSION_SECRETARY, "/staff/broadcasts", {"hearing_date": str(HEARING_DAY)}
+    )
     assert r.status_code == 201, r.text
     broadcast = r.json()
     assert broadcast["total"] == N
@@ -233,16 +269,27 @@ async def test_a_thousand_invitations_all_accounted_for_at_the_configured_pace(
     tg_started: list[tuple[float, str]] = []
     providers[NoticeChannel.SMS].started = sms_started  # type: ignore[attr-defined]
     providers[NoticeChannel.CHAT].started = tg_started  # type: ignore[attr-defined]
-    worker = Worker(sessions, env, providers,
-                    config=WorkerConfig(concurrency=20, backoff_base=0.01, max_attempts=8))
+    worker = Worker(
+        sessions,
+        env,
+        providers,
+        config=WorkerConfig(concurrency=20, backoff_base=0.01, max_attempts=8),
+    )
     try:
         await run_until_settled(worker, sessions, clock)
         await deliver_receipts(api, twilio, runtime.settings.twilio_auth_token.get_secret_value())  # type: ignore[union-attr]
-        counts = (await api.get(Role.COMMISSION_SECRETARY,
-                                f"/staff/broadcasts/{broadcast['id']}")).json()["counts"]
+        counts = (
+            await api.get(Role.COMMISSION_SECRETARY, f"/staff/broadcasts/{broadcast['id']}")
+        ).json()["counts"]
         failed = len(sms_dead) + len(blocked)
-        assert counts == {"queued": 0, "sent": 0, "delivered": N - failed, "failed": failed,
-                          "printed": 0, "total": N}
+        assert counts == {
+            "queued": 0,
+            "sent": 0,
+            "delivered": N - failed,
+            "failed": failed,
+            "printed": 0,
+            "total": N,
+        }
 
         # Resend to the failed only: the delivered are not bothered again.
         tg_before, sms_before = len(bot_api.requests), len(twilio.requests)
@@ -275,12 +322,14 @@ async def test_a_thousand_invitations_all_accounted_for_at_the_configured_pace(
     for t, chat in tg_started:
         per_chat[chat].append(t)
     gaps = [b - a for times in per_chat.values() for a, b in pairwise(times)]
-    print(f"\nset-up {set_up - began:.1f} s, broadcast {loop.time() - set_up:.1f} s; "
-          "max in any 1 s: "
-          f"SMS {max_in_window(sms_started)} started, {max_in_window(twilio.arrivals)} arrived "
-          f"(rate {SMS_RATE:g}); Telegram {max_in_window(tg_times)} started, "
-          f"{max_in_window([t for t, _, _ in bot_api.requests])} arrived (rate {TG_RATE:g}); "
-          f"closest two to one chat {min(gaps):.3f} s apart")
+    print(
+        f"\nset-up {set_up - began:.1f} s, broadcast {loop.time() - set_up:.1f} s; "
+        "max in any 1 s: "
+        f"SMS {max_in_window(sms_started)} started, {max_in_window(twilio.arrivals)} arrived "
+        f"(rate {SMS_RATE:g}); Telegram {max_in_window(tg_times)} started, "
+        f"{max_in_window([t for t, _, _ in bot_api.requests])} arrived (rate {TG_RATE:g}); "
+        f"closest two to one chat {min(gaps):.3f} s apart"
+    )
     assert len(sms_started) == len(twilio.requests) and len(tg_started) == len(bot_api.requests)
     assert max_in_window(sms_started) <= SMS_RATE
     assert max_in_window(tg_times) <= TG_RATE

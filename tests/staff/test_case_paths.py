@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from casework import cases
-from casework.cases import CaseEnv, load_calendar
-from casework.clock import FixedClock
-from casework.district import load_district
-from casework.settings import DEFAULT_DISTRICT_FILE
-from casework.staff import Role
-from casework.status_text import status_text
+from casework.law.district import load_district
+from casework.law.roles import Role
+from casework.steps import case_file
+from casework.system.clock import FixedClock
+from casework.system.env import CaseEnv, load_calendar
+from casework.system.settings import DEFAULT_DISTRICT_FILE
+from casework.texts.status import status_text
 from tests.builders import iin_for, local
 from tests.staff.conftest import CAL, NAMES, Api, paper_application
 
@@ -213,9 +213,7 @@ async def test_expired_document_is_refused_to_accept(api: Api) -> None:
     assert case["missing_documents"] == ["disease_proof"]
 
 
-async def test_extended_case_and_the_late_preliminary_refusal(
-    api: Api, clock: FixedClock
-) -> None:
+async def test_extended_case_and_the_late_preliminary_refusal(api: Api, clock: FixedClock) -> None:
     cid = (await api.registered())["id"]
     await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
     refusal = {
@@ -278,7 +276,7 @@ async def test_status_text_is_the_bots(api: Api) -> None:
     r = await api.get(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/status-text?locale=ru")
     assert r.status_code == 200
     async with api.sessions() as s:
-        app = await cases.load_application(s, cid)
+        app = await case_file.load_application(s, cid)
         district = load_district(DEFAULT_DISTRICT_FILE)
         env = CaseEnv(
             clock=FixedClock(datetime(2026, 11, 16, 5, 0, tzinfo=UTC)),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from casework.district import load_district
-from casework.holiday_assistance import find_holiday, parse_recipients
-from casework.settings import DEFAULT_DISTRICT_FILE
-from casework.staff import Role
+from casework.law.district import load_district
+from casework.law.roles import Role
+from casework.steps.holidays import find_holiday, parse_recipients
+from casework.system.settings import DEFAULT_DISTRICT_FILE
 from tests.builders import iin_for, phone_for
 from tests.staff.conftest import Api
 

@@ -6,7 +6,7 @@ Create Date: 2026-11-22 03:29:05.619075
 """
 from alembic import op
 import sqlalchemy as sa
-import casework.db
+import casework.tables.base
 
 
 revision = '0001'
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('locale', sa.String(length=2), nullable=False),
     sa.Column('phone', sa.String(length=16), nullable=True),
     sa.Column('telegram_id', sa.BigInteger(), nullable=True),
-    sa.Column('created_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applicants')),
     sa.UniqueConstraint('iin', name=op.f('uq_applicants_iin')),
     sa.UniqueConstraint('telegram_id', name=op.f('uq_applicants_telegram_id'))
@@ -48,7 +48,7 @@ def upgrade() -> None:
     sa.Column('settlement', sa.String(length=200), nullable=True),
     sa.Column('address', sa.String(length=300), nullable=True),
     sa.Column('phone', sa.String(length=16), nullable=True),
-    sa.Column('received_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('registered_on', sa.Date(), nullable=True),
     sa.Column('received_by', sa.String(length=200), nullable=True),
     sa.Column('extended', sa.Boolean(), nullable=False),
@@ -56,12 +56,12 @@ def upgrade() -> None:
     sa.Column('per_capita_income', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('income_threshold', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('inspection_result', sa.Text(), nullable=True),
-    sa.Column('inspection_returned_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('inspection_returned_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('commission_conclusion', sa.Text(), nullable=True),
     sa.Column('missing_documents', sa.JSON(), nullable=True),
     sa.Column('draft', sa.JSON(), nullable=False),
-    sa.Column('created_at', casework.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], name=op.f('fk_applications_applicant_id_applicants')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applications'))
     )
@@ -77,7 +77,7 @@ def upgrade() -> None:
     sa.Column('from_status', sa.Enum('draft', 'submitted', 'accepted', 'refused_to_accept', 'registered', 'at_precinct_commission', 'income_computed', 'at_special_commission', 'preliminary_refusal', 'objection_received', 'hearing_held', 'protocol_made', 'remarks_received', 'granted', 'refused', 'notified_granted', 'notified_refused', 'terminated', name='status', native_enum=False, length=40), nullable=True),
     sa.Column('to_status', sa.Enum('draft', 'submitted', 'accepted', 'refused_to_accept', 'registered', 'at_precinct_commission', 'income_computed', 'at_special_commission', 'preliminary_refusal', 'objection_received', 'hearing_held', 'protocol_made', 'remarks_received', 'granted', 'refused', 'notified_granted', 'notified_refused', 'terminated', name='status', native_enum=False, length=40), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_audit_events_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
@@ -90,7 +90,7 @@ def upgrade() -> None:
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('term', sa.Enum('registration', 'precinct_forwarding', 'income_computation', 'decision', 'preliminary_refusal_latest', 'objection', 'protocol_remarks', 'chat_notice', name='term', native_enum=False, length=40), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('met_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('met_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_deadlines_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deadlines')),
     sa.UniqueConstraint('application_id', 'term', name=op.f('uq_deadlines_application_id'))
@@ -105,7 +105,7 @@ def upgrade() -> None:
     sa.Column('granted', sa.Boolean(), nullable=False),
     sa.Column('refusal_grounds', sa.JSON(), nullable=False),
     sa.Column('decided_by', sa.String(length=200), nullable=False),
-    sa.Column('decided_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_decisions_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions'))
     )
@@ -122,7 +122,7 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('storage_path', sa.String(length=500), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=True),
-    sa.Column('uploaded_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_documents_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_documents'))
     )
@@ -146,13 +146,13 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('refusal_grounds', sa.JSON(), nullable=False),
-    sa.Column('scheduled_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('scheduled_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('mode', sa.Enum('videoconference', 'information_system', 'other', name='hearingmode', native_enum=False, length=40), nullable=False),
     sa.Column('details', sa.Text(), nullable=True),
-    sa.Column('issued_at', casework.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('received_at', casework.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('attendance_confirmed_at', casework.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('held_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attendance_confirmed_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('held_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_hearings_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hearings'))
     )
@@ -177,8 +177,8 @@ def upgrade() -> None:
     sa.Column('hearing_id', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('made_by', sa.String(length=200), nullable=False),
-    sa.Column('made_at', casework.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('made_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_hearing_protocols_hearing_id_hearings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_protocols')),
     sa.UniqueConstraint('hearing_id', name=op.f('uq_hearing_protocols_hearing_id'))
@@ -190,7 +190,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=True),
     sa.Column('via', sa.String(length=30), nullable=False),
     sa.Column('document_ids', sa.JSON(), nullable=False),
-    sa.Column('received_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['hearing_id'], ['hearings.id'], name=op.f('fk_objections_hearing_id_hearings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_objections'))
     )
@@ -201,7 +201,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('protocol_id', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('submitted_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['protocol_id'], ['hearing_protocols.id'], name=op.f('fk_protocol_remarks_protocol_id_hearing_protocols')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_remarks'))
     )
@@ -215,7 +215,7 @@ def upgrade() -> None:
     sa.Column('found_on', sa.Date(), nullable=False),
     sa.Column('payment_stops_on', sa.Date(), nullable=False),
     sa.Column('recorded_by', sa.String(length=200), nullable=False),
-    sa.Column('recorded_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assistance_id'], ['assistance.id'], name=op.f('fk_terminations_assistance_id_assistance')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_terminations')),
     sa.UniqueConstraint('assistance_id', name=op.f('uq_terminations_assistance_id'))

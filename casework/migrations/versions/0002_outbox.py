@@ -5,7 +5,7 @@ Revises: 0001
 """
 from alembic import op
 import sqlalchemy as sa
-import casework.db
+import casework.tables.base
 
 
 revision = '0002'
@@ -19,7 +19,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('acceptance_receipt', 'refusal_to_accept', 'preliminary_refusal', 'hearing_invitation', 'decision_granted', 'decision_refused', 'termination', 'holiday_assistance', name='noticekind', native_enum=False, length=40), nullable=False),
     sa.Column('created_by', sa.String(length=200), nullable=False),
-    sa.Column('created_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_broadcasts'))
     )
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('iin', sa.String(length=12), nullable=False),
     sa.Column('phone', sa.String(length=16), nullable=False),
     sa.Column('registered_on', sa.Date(), nullable=False),
-    sa.Column('imported_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('imported_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mcdb_entries')),
     sa.UniqueConstraint('iin', 'phone', name=op.f('uq_mcdb_entries_iin'))
     )
@@ -51,20 +51,20 @@ def upgrade() -> None:
     sa.Column('sms_text', sa.Text(), nullable=False),
     sa.Column('segments', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('queued', 'sending', 'sent', 'delivered', 'to_print', 'handed_over', name='noticestatus', native_enum=False, length=40), nullable=False),
-    sa.Column('due_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('claim_token', sa.String(length=32), nullable=True),
-    sa.Column('claimed_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('provider', sa.String(length=20), nullable=True),
     sa.Column('provider_id', sa.String(length=64), nullable=True),
     sa.Column('provider_status', sa.String(length=30), nullable=True),
     sa.Column('error_code', sa.String(length=20), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
-    sa.Column('created_at', casework.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', casework.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', casework.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('delivered_at', casework.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('handed_over_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handed_over_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('handed_over_by', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['applicant_id'], ['applicants.id'], name=op.f('fk_notices_applicant_id_applicants')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_notices_application_id_applications')),

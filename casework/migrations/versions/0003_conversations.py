@@ -7,7 +7,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-import casework.db
+import casework.tables.base
 
 revision = "0003"
 down_revision = "0001"
@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("state", sa.String(length=200), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("updated_at", casework.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", casework.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_conversations")),
     )
 

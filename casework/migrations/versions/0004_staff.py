@@ -5,7 +5,7 @@ Revises: 0001
 """
 from alembic import op
 import sqlalchemy as sa
-import casework.db
+import casework.tables.base
 
 
 revision = '0004'
@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('role', sa.Enum('intake_office', 'intake_akim', 'intake_state_corporation', 'commission_secretary', 'decision_maker', 'administrator', name='role', native_enum=False, length=40), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
     sa.UniqueConstraint('name', name=op.f('uq_staff_name')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_staff_token_hash'))
@@ -32,9 +32,9 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('file_name', sa.String(length=255), nullable=False),
     sa.Column('imported_by', sa.String(length=200), nullable=False),
-    sa.Column('imported_at', casework.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('imported_at', casework.tables.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('granted_by', sa.String(length=200), nullable=True),
-    sa.Column('granted_at', casework.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('granted_at', casework.tables.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_holiday_lists'))
     )
     op.create_table('holiday_recipients',

@@ -1,0 +1,76 @@
+"""District staff roles and which role may do which action (rules as data)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from casework.law.rules import Channel
+
+
+class Role(StrEnum):
+    INTAKE_OFFICE = "intake_office"
+    INTAKE_AKIM = "intake_akim"
+    INTAKE_STATE_CORPORATION = "intake_state_corporation"
+    COMMISSION_SECRETARY = "commission_secretary"
+    DECISION_MAKER = "decision_maker"
+    ADMINISTRATOR = "administrator"
+
+
+class Action(StrEnum):
+    TAKE_IN = "take_in"  # paper application, its documents, the completeness check
+    REGISTER = "register"
+    ROUTE = "route"  # precinct commission, inspection, incomes, special commission, conclusion
+    EXTEND = "extend"
+    PRELIMINARY_REFUSAL = "preliminary_refusal"
+    HEARING = "hearing"  # oral objection, hearing, protocol, remarks
+    DECIDE = "decide"
+    TERMINATE = "terminate"
+    VIEW_CASES = "view_cases"  # lookup, case file, deadline board
+    VIEW_IIN = "view_iin"  # see identity numbers unmasked
+    BROADCAST = "broadcast"
+    HOLIDAY_IMPORT = "holiday_import"
+    HOLIDAY_GRANT = "holiday_grant"
+    PRINT_QUEUE = "print_queue"  # printed notices to hand over in person (SR §15)
+    CALENDAR = "calendar"
+    MANAGE_STAFF = "manage_staff"
+
+
+A = Action
+_INTAKE = frozenset({A.TAKE_IN, A.VIEW_CASES, A.VIEW_IIN, A.PRINT_QUEUE})
+
+# Who may do what. The provider's office registers; the akim and the State Corporation accept
+# and hand results over (DOMAIN.md "Actors"); deciding is the decision maker's alone.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.INTAKE_OFFICE: _INTAKE | {A.REGISTER},
+    Role.INTAKE_AKIM: _INTAKE,
+    Role.INTAKE_STATE_CORPORATION: _INTAKE,
+    Role.COMMISSION_SECRETARY: frozenset(
+        {
+            A.REGISTER,
+            A.ROUTE,
+            A.EXTEND,
+            A.HEARING,
+            A.VIEW_CASES,
+            A.VIEW_IIN,
+            A.BROADCAST,
+            A.HOLIDAY_IMPORT,
+            A.PRINT_QUEUE,
+        }
+    ),
+    # Decides on the case file; the identity number is not needed for that, so it stays masked.
+    Role.DECISION_MAKER: frozenset(
+        {A.EXTEND, A.PRELIMINARY_REFUSAL, A.DECIDE, A.TERMINATE, A.VIEW_CASES, A.HOLIDAY_GRANT}
+    ),
+    Role.ADMINISTRATOR: frozenset({A.CALENDAR, A.MANAGE_STAFF, A.VIEW_CASES}),
+}
+
+# The intake channel a paper application is recorded with (SR §2), by who took it in.
+INTAKE_CHANNEL: dict[Role, Channel] = {
+    Role.INTAKE_OFFICE: Channel.PROVIDER_OFFICE,
+    Role.INTAKE_AKIM: Channel.RURAL_AKIM,
+    Role.INTAKE_STATE_CORPORATION: Channel.STATE_CORPORATION,
+}
+
+
+def may(role: Role, action: Action) -> bool:
+    return action in PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,204 @@
+"""Broadcasts: one staff action sending the same kind of notice to many applicants.
+
+Staff broadcast hearing invitations to every applicant whose hearing is scheduled (DOMAIN.md,
+"Notices"), and holiday assistance notices to the recipients of a list. Each recipient gets an
+ordinary outbox notice, so channel choice, retries and the print fallback are the same as for one.
+A notice may go by SMS and by chat (two rows): counts and resends are about recipients (one
+applicant is one recipient), never rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.law.errors import DomainError, NotFound
+from casework.law.notices import (
+    DECISION_KINDS,
+    FINAL_STATUSES,
+    HEARING_KINDS,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+)
+from casework.steps import notices
+from casework.steps.audit import record
+from casework.steps.case_file import load_application
+from casework.steps.delivery import requeue
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+from casework.tables.notices import Broadcast, Notice
+
+COUNT_KEYS = ("queued", "sent", "delivered", "failed", "printed")
+
+
+class BroadcastError(DomainError):
+    code = "broadcast_error"
+
+
+def _payload(kind: NoticeKind, app: Application) -> dict[str, Any]:
+    # Kinds that need something on the case to say: the hearing to invite to, the decision.
+    if kind in HEARING_KINDS:
+        hearing = app.latest_hearing
+        if hearing is None:
+            raise BroadcastError(
+                f"application {app.id} has no scheduled hearing", application_id=app.id
+            )
+        return {"hearing_id": hearing.id}
+    if kind in DECISION_KINDS and not app.decisions:
+        raise BroadcastError(f"application {app.id} has no decision", application_id=app.id)
+    if kind is NoticeKind.TERMINATION:
+        raise BroadcastError("termination notices are sent by the termination itself")
+    return {}
+
+
+async def create_broadcast(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    kind: NoticeKind,
+    application_ids: Sequence[int],
+    created_by: str,
+    payload: dict[str, Any] | None = None,
+) -> Broadcast:
+    """Queue one notice of `kind` per application, in the caller's transaction.
+
+    All or nothing: an unknown application or one that lacks what the notice must say (a hearing
+    for an invitation) raises before anything is written.
+    """
+    ids = list(dict.fromkeys(application_ids))  # the same applicant is notified once
+    if not ids:
+        raise BroadcastError("a broadcast needs at least one application")
+    apps = [await load_application(session, app_id) for app_id in ids]
+    payloads = [{**(payload or {}), **_payload(kind, app)} for app in apps]
+    recipients = len({app.applicant_id for app in apps})
+    broadcast = Broadcast(kind=kind, created_by=created_by, created_at=env.now(), total=recipients)
+    session.add(broadcast)
+    await session.flush()
+    for app, app_payload in zip(apps, payloads, strict=True):
+        await notices.enqueue(session, env, app, kind, app_payload, broadcast_id=broadcast.id)
+        await record(
+            session, app, "notice_broadcast", actor=created_by, at=env.now(), reason=kind.value
+        )
+    return broadcast
+
+
+def failed_filter() -> Any:
+    """SMS or chat failed for good: the notice waits in the print queue as a fallback."""
+    return (Notice.status == NoticeStatus.TO_PRINT) & Notice.failed_channel.is_not(None)
+
+
+# A recipient is counted once, in the bucket of their most advanced notice: one delivered row
+# makes them delivered whatever the other channel did; "failed" only once nothing is left in
+# flight. Print chosen from the start never shares a recipient with an electronic row.
+_RANKED_BUCKETS = ("printed", "failed", "queued", "sent", "handed_over", "delivered")
+_LIVE = (NoticeStatus.QUEUED, NoticeStatus.SENDING, NoticeStatus.SENT)
+
+
+def _rank() -> Any:
+    r = _RANKED_BUCKETS.index
+    return case(
+        (Notice.status == NoticeStatus.DELIVERED, r("delivered")),
+        (Notice.status == NoticeStatus.HANDED_OVER, r("handed_over")),
+        (Notice.status == NoticeStatus.SENT, r("sent")),
+        (Notice.status.in_([NoticeStatus.QUEUED, NoticeStatus.SENDING]), r("queued")),
+        (failed_filter(), r("failed")),
+        else_=r("printed"),
+    )
+
+
+async def resend_failed(
+    session: AsyncSession, env: CaseEnv, broadcast_id: int, *, actor: str
+) -> int:
+    """Try the failed recipients again (a number corrected, a registry updated); returns how many.
+
+    Only recipients with nothing delivered or handed over are tried. The channels are chosen
+    afresh; a failed row goes again by a channel the recipient has no notice in flight on, and
+    whoever still has no electronic channel stays in the print queue.
+    """
+    await get_broadcast(session, broadcast_id)
+    rows = (
+        await session.scalars(
+            select(Notice)
+            .where(Notice.broadcast_id == broadcast_id)
+            .order_by(Notice.id)
+            .with_for_update()
+        )
+    ).all()
+    by_recipient: dict[int, list[Notice]] = {}
+    for row in rows:
+        by_recipient.setdefault(row.applicant_id, []).append(row)
+    resent = 0
+    for recipient_rows in by_recipient.values():
+        if any(n.status in FINAL_STATUSES for n in recipient_rows):
+            continue
+        failed = [
+            n for n in recipient_rows if n.status is NoticeStatus.TO_PRINT and n.failed_channel
+        ]
+        busy = {n.channel for n in recipient_rows if n.status in _LIVE}
+        again = False
+        for notice in failed:
+            app = await load_application(session, notice.application_id)
+            routes = await notices.choose_routes(session, app, app.applicant, notice.kind)
+            route = next(
+                (
+                    r
+                    for r in routes
+                    if r.channel is not NoticeChannel.PRINT
+                    and r.channel not in busy
+                    and not r.shown
+                ),
+                None,
+            )
+            if route is None:
+                continue
+            busy.add(route.channel)
+            requeue(notice, route, at=env.now())
+            await record(
+                session,
+                app,
+                "notice_resent",
+                actor=actor,
+                at=env.now(),
+                reason=notice.kind.value,
+            )
+            again = True
+        resent += again
+    await session.flush()
+    return resent
+
+
+async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise NotFound(f"broadcast {broadcast_id} not found", broadcast_id=broadcast_id)
+    return broadcast
+
+
+async def recent_broadcasts(session: AsyncSession, limit: int = 100) -> list[Broadcast]:
+    return list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+
+
+async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
+    """Live counts of recipients; each is in exactly one bucket, so they add up to `total`.
+
+    queued: not yet with a provider · sent: with the provider, receipt awaited · delivered ·
+    failed: SMS/chat failed for good, waiting in the print queue · printed: print was the channel
+    (waiting or handed over), or a failed one already handed over.
+    """
+    best = (
+        select(Notice.applicant_id, func.max(_rank()).label("rank"))
+        .where(Notice.broadcast_id == broadcast_id)
+        .group_by(Notice.applicant_id)
+        .subquery()
+    )
+    rows = await session.execute(select(best.c.rank, func.count()).group_by(best.c.rank))
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    for rank, n in rows:
+        bucket = _RANKED_BUCKETS[rank]
+        counts["printed" if bucket == "handed_over" else bucket] += n
+    counts["total"] = sum(counts[k] for k in COUNT_KEYS)
+    return counts

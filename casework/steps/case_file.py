@@ -1,0 +1,79 @@
+"""Loading a case with everything a step reads, and the state check every step starts with."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from casework.law.errors import DomainError, NotFound
+from casework.law.status import Status
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application
+from casework.tables.decisions import Assistance, Decision
+from casework.tables.hearings import Hearing, HearingProtocol
+
+# Async sessions cannot lazy-load: a step gets the whole case file at once.
+CASE_LOADS = (
+    selectinload(Application.applicant),
+    selectinload(Application.family),
+    selectinload(Application.documents),
+    selectinload(Application.deadlines),
+    selectinload(Application.hearings).selectinload(Hearing.objections),
+    selectinload(Application.hearings)
+    .selectinload(Hearing.protocol)
+    .selectinload(HearingProtocol.remarks),
+    selectinload(Application.decisions)
+    .selectinload(Decision.assistance)
+    .selectinload(Assistance.termination),
+)
+
+
+async def load_application(
+    session: AsyncSession, application_id: int, *, for_update: bool = False
+) -> Application:
+    """The case file; `for_update` locks it so two people cannot move it at once."""
+    stmt = select(Application).where(Application.id == application_id).options(*CASE_LOADS)
+    if for_update:
+        stmt = stmt.with_for_update(of=Application)
+    app = (await session.scalars(stmt)).one_or_none()
+    if app is None:
+        raise NotFound(f"application {application_id} not found", application_id=application_id)
+    return app
+
+
+async def reload(session: AsyncSession, application: Application) -> Application:
+    """Fresh relationships after a change (async sessions cannot lazy-load)."""
+    application_id = application.id
+    session.expire(application)
+    return await load_application(session, application_id)
+
+
+async def find_cases(
+    session: AsyncSession,
+    *,
+    iin: str | None = None,
+    statuses: list[Status] | None = None,
+    limit: int = 200,
+) -> list[tuple[Application, Applicant]]:
+    """Filed cases, newest first, by the applicant's IIN and the cases' states."""
+    stmt = (
+        select(Application, Applicant)
+        .join(Applicant, Application.applicant_id == Applicant.id)
+        .where(Application.status != Status.DRAFT)
+        .order_by(Application.id.desc())
+        .limit(limit)
+    )
+    if iin:
+        stmt = stmt.where(Applicant.iin == iin)
+    if statuses:
+        stmt = stmt.where(Application.status.in_(statuses))
+    return [(app, applicant) for app, applicant in await session.execute(stmt)]
+
+
+def require_status(app: Application, *states: Status) -> None:
+    if app.status not in states:
+        raise DomainError(
+            f"application {app.id} is {app.status}, expected one of {[s.value for s in states]}",
+            current=app.status.value,
+        )

@@ -1,0 +1,114 @@
+"""The commissions: the precinct commission's inspection and the family's income (SR §7, §11),
+the special commission's conclusion, and the extension of the decision term."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.law.errors import RuleError
+from casework.law.income import assess_income
+from casework.law.rules import Ground, needs_inspection
+from casework.law.status import Status
+from casework.steps.audit import move, record
+from casework.steps.case_file import require_status
+from casework.steps.deadlines import refresh_deadlines
+from casework.steps.intake import set_family
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+
+
+async def forward_to_precinct(
+    session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
+) -> None:
+    if not needs_inspection(app.ground):
+        raise RuleError("only disaster, fire and income cases go to the precinct commission")
+    await move(session, app, Status.AT_PRECINCT_COMMISSION, actor=actor, at=env.now())
+    await refresh_deadlines(session, env, app)
+
+
+async def record_inspection(
+    session: AsyncSession, env: CaseEnv, app: Application, result: str, *, actor: str
+) -> None:
+    require_status(app, Status.AT_PRECINCT_COMMISSION)
+    app.inspection_result = result
+    app.inspection_returned_at = env.now()
+    await record(session, app, "inspection_recorded", actor=actor, at=env.now(), reason=result)
+    await refresh_deadlines(session, env, app)
+
+
+async def compute_income(
+    session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
+) -> Decimal:
+    """Per-capita income against the district threshold for the registration year (SR §11)."""
+    require_status(app, Status.AT_PRECINCT_COMMISSION)
+    if app.inspection_returned_at is None:
+        raise RuleError("the precinct commission's inspection is not recorded yet")
+    if not app.family:
+        raise RuleError("no family members with incomes are recorded")
+    year = (app.registered_on or env.today()).year
+    threshold = env.district.income_threshold(year)
+    result = assess_income([m.monthly_income for m in app.family], threshold)
+    app.per_capita_income = result.per_capita
+    app.income_threshold = result.threshold
+    await move(
+        session,
+        app,
+        Status.INCOME_COMPUTED,
+        actor=actor,
+        at=env.now(),
+        reason=f"{result.per_capita} / {result.threshold}",
+    )
+    await refresh_deadlines(session, env, app)
+    return result.per_capita
+
+
+async def record_incomes(
+    session: AsyncSession,
+    env: CaseEnv,
+    app: Application,
+    members: Sequence[tuple[str, Decimal]],
+    *,
+    actor: str,
+) -> Decimal:
+    """The family's monthly incomes as the precinct commission found them, and the per-capita
+    figure against the threshold."""
+    await set_family(session, env, app, members, actor=actor)
+    return await compute_income(session, env, app, actor=actor)
+
+
+async def to_special_commission(
+    session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
+) -> None:
+    if app.status is Status.AT_PRECINCT_COMMISSION:
+        if app.inspection_returned_at is None:
+            raise RuleError("the precinct commission's inspection is not recorded yet")
+        if app.ground is Ground.LOW_INCOME:
+            raise RuleError("compute the per-capita income first")
+    elif app.status is Status.REGISTERED and needs_inspection(app.ground):
+        raise RuleError("this ground needs the precinct commission's inspection first")
+    await move(session, app, Status.AT_SPECIAL_COMMISSION, actor=actor, at=env.now())
+
+
+async def record_conclusion(
+    session: AsyncSession, env: CaseEnv, app: Application, conclusion: str, *, actor: str
+) -> None:
+    require_status(app, Status.AT_SPECIAL_COMMISSION)
+    app.commission_conclusion = conclusion
+    await record(session, app, "commission_concluded", actor=actor, at=env.now(), reason=conclusion)
+
+
+async def extend(
+    session: AsyncSession, env: CaseEnv, app: Application, reason: str, *, actor: str
+) -> None:
+    """Model Rules §16–17 cases: the decision term becomes 20 working days."""
+    if app.registered_on is None or app.status in (Status.GRANTED, Status.REFUSED):
+        raise RuleError("only a registered, undecided case can be extended")
+    if not reason.strip():
+        raise RuleError("an extension needs its reason")
+    app.extended = True
+    app.extension_reason = reason
+    await record(session, app, "extended", actor=actor, at=env.now(), reason=reason)
+    await refresh_deadlines(session, env, app)

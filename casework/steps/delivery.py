@@ -1,0 +1,215 @@
+"""Notices on their way: the one state machine every result goes through, and what a notice
+reaching the applicant means for the case.
+
+The worker's results, delivery receipts, the print queue's hand-over and resends all move a
+notice only along `NOTICE_MOVES`; a move the table does not allow (a late receipt after delivery,
+a second hand-over) changes nothing. An electronic channel that fails for good falls back to
+print by one path (SR §15). The objection window runs from receipt of the preliminary refusal,
+and a decision is notified once its notice reached the applicant by chat, SMS or a handed-over
+print; one notice may go by SMS and chat (two rows), so the first delivery applies the effect
+and the next finds it applied.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework.law.errors import DomainError, NotFound
+from casework.law.notices import (
+    AFTER_OUTCOME,
+    CASE_MOVING_KINDS,
+    FALLBACK_REASON,
+    REFUSAL_RECEIPT_KINDS,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+    Outcome,
+    may_move,
+)
+from casework.law.status import DECIDED_OR_NOTIFIED
+from casework.steps.case_file import load_application
+from casework.steps.decisions import mark_notified
+from casework.steps.hearings import mark_refusal_received
+from casework.steps.notices import Route
+from casework.system.db import transaction
+from casework.system.env import CaseEnv
+from casework.tables.notices import ERROR_CODE_LENGTH, Notice
+
+log = logging.getLogger(__name__)
+
+
+
+class PrintError(DomainError):
+    code = "print_error"
+
+
+def fallback_columns(channel: NoticeChannel) -> dict[str, Any]:
+    """What falling back to print sets on a notice whose channel failed for good: the one
+    fallback, for the worker's batched results and for single notices alike."""
+    return {
+        "status": NoticeStatus.TO_PRINT,
+        "channel": NoticeChannel.PRINT,
+        "failed_channel": channel,
+        "channel_reason": FALLBACK_REASON[channel],
+    }
+
+
+def _set(notice: Notice, columns: dict[str, Any]) -> None:
+    for name, value in columns.items():
+        setattr(notice, name, value)
+
+
+async def notice_for_receipt(
+    session: AsyncSession, *, notice_id: int | None, provider_id: str | None
+) -> Notice | None:
+    """The notice a delivery receipt speaks of, locked: by our id in the callback URL, else by
+    the provider's message id."""
+    if notice_id is not None:
+        return await session.get(Notice, notice_id, with_for_update=True)
+    if not provider_id:
+        return None
+    stmt = select(Notice).where(Notice.provider_id == provider_id).with_for_update()
+    return (await session.scalars(stmt)).first()
+
+
+async def apply_receipt(
+    session: AsyncSession,
+    env: CaseEnv,
+    notice: Notice,
+    *,
+    outcome: Outcome,
+    channel: NoticeChannel,
+    provider: str,
+    provider_id: str | None,
+    provider_status: str,
+    error_code: str | None,
+    at: datetime,
+) -> bool:
+    """Move the notice by a provider's delivery receipt; False when the receipt is late, stale
+    (for an earlier message, before a resend) or not allowed by the table."""
+    if notice.channel is not channel:
+        return False  # the provider speaks only of its own channel's messages
+    if provider_id and notice.provider_id and notice.provider_id != provider_id:
+        return False
+    target = AFTER_OUTCOME[outcome]
+    if outcome is Outcome.TRANSIENT or not may_move(notice.status, target):
+        return False
+    if notice.status is NoticeStatus.SENDING:
+        # The receipt overtook the worker's write: take the row over from the claim.
+        notice.provider_id, notice.provider, notice.claim_token = provider_id, provider, None
+        notice.sent_at = notice.sent_at or at
+    notice.provider_status = provider_status
+    notice.updated_at = at
+    if target is NoticeStatus.TO_PRINT:
+        _set(notice, fallback_columns(notice.channel))
+        notice.error_code = (error_code or "")[:ERROR_CODE_LENGTH] or None
+        return True
+    notice.status = target
+    if target is NoticeStatus.DELIVERED:
+        notice.delivered_at = at
+        await notice_reached(
+            session,
+            env,
+            application_id=notice.application_id,
+            kind=notice.kind,
+            at=at,
+            via=notice.channel.value,
+        )
+    return True
+
+
+async def hand_over(session: AsyncSession, env: CaseEnv, notice_id: int, *, actor: str) -> Notice:
+    """The applicant took the printed notice at the office: it reached them (SR §15)."""
+    notice = await session.get(Notice, notice_id, with_for_update=True)
+    if notice is None:
+        raise NotFound(f"notice {notice_id} not found", notice_id=notice_id)
+    if notice.status is not NoticeStatus.TO_PRINT:
+        raise PrintError(
+            f"notice {notice_id} is {notice.status}, not in the print queue",
+            current=notice.status.value,
+        )
+    now = env.now()
+    notice.status = NoticeStatus.HANDED_OVER
+    notice.handed_over_at = notice.updated_at = now
+    notice.handed_over_by = actor
+    await notice_reached(
+        session, env, application_id=notice.application_id, kind=notice.kind, at=now, via="print"
+    )
+    await session.flush()
+    return notice
+
+
+async def print_queue(session: AsyncSession, *, limit: int = 200) -> list[Notice]:
+    """Notices waiting to be printed and handed over, oldest first."""
+    stmt = (
+        select(Notice)
+        .where(Notice.status == NoticeStatus.TO_PRINT)
+        .order_by(Notice.created_at, Notice.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_notice(session: AsyncSession, notice_id: int) -> Notice:
+    notice = await session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound(f"notice {notice_id} not found", notice_id=notice_id)
+    return notice
+
+
+def requeue(notice: Notice, route: Route, *, at: datetime) -> None:
+    """Send a notice that failed for good again, by the channel chosen afresh (a resend)."""
+    assert may_move(notice.status, NoticeStatus.QUEUED), notice.status
+    notice.channel, notice.channel_reason, notice.address = (
+        route.channel,
+        route.reason,
+        route.address,
+    )
+    notice.failed_channel = None
+    notice.status = NoticeStatus.QUEUED
+    notice.attempts = 0
+    notice.due_at = notice.updated_at = at
+    notice.claim_token = notice.provider_id = notice.provider_status = None
+
+
+async def notice_reached(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    application_id: int,
+    kind: NoticeKind,
+    at: datetime,
+    via: str,
+) -> None:
+    """Apply the case effect of a delivered notice; a no-op for kinds that move nothing."""
+    if kind not in CASE_MOVING_KINDS:
+        return
+    app = await load_application(session, application_id, for_update=True)
+    if kind in REFUSAL_RECEIPT_KINDS:
+        await mark_refusal_received(session, env, app, at)  # keeps the first receipt
+    elif app.status in DECIDED_OR_NOTIFIED:
+        # Past them (terminated since) a late decision notice moves nothing.
+        await mark_notified(session, env, app, actor="gateway", via=via)
+
+
+async def notices_reached(
+    sessions: async_sessionmaker[AsyncSession],
+    env: CaseEnv,
+    reached: list[tuple[int, NoticeKind, datetime, str]],
+) -> None:
+    """Each in its own transaction: one case's refusal to move must not hold up the others."""
+    for application_id, kind, at, via in reached:
+        if kind not in CASE_MOVING_KINDS:
+            continue
+        try:
+            async with transaction(sessions) as session:
+                await notice_reached(
+                    session, env, application_id=application_id, kind=kind, at=at, via=via
+                )
+        except DomainError as exc:
+            log.warning("application %s: delivery not applied to the case: %s", application_id, exc)

@@ -1,0 +1,308 @@
+"""Holiday and memorable-day assistance, paid without an application (DR §12, §28; SR §6).
+
+The recipient list is formed from the authorities' information systems and arrives as CSV
+(IIN, name, category, phone). Import keeps the good rows and reports each bad one with its line
+number; granting opens one granted case per recipient, with the district's amount for the
+category and the holiday's year, and notifies each category as one broadcast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, BinaryIO
+
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from casework.law.district import District, DistrictConfigError, Holiday
+from casework.law.errors import DomainError, NotFound, RuleError
+from casework.law.identity import IIN, OptionalPhone
+from casework.law.notices import NoticeKind
+from casework.law.rules import Channel, Periodicity
+from casework.law.status import Status
+from casework.steps.audit import opened
+from casework.steps.broadcasts import create_broadcast
+from casework.steps.deadlines import refresh_deadlines
+from casework.steps.intake import get_or_create_applicant
+from casework.system.csvfile import RowError, read_rows
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+from casework.tables.decisions import Assistance, Decision
+from casework.tables.holidays import HolidayList, HolidayRecipient
+
+
+def find_holiday(district: District, holiday: str) -> Holiday:
+    found = district.holiday(holiday)
+    if found is None:
+        raise RuleError(
+            f"the district file has no holiday on {holiday}",
+            holiday=holiday,
+            known=[h.date for h in district.holidays],
+        )
+    return found
+
+
+# ---------------------------------------------------------------- import
+
+
+def _one_spacing(value: str) -> str:
+    return " ".join(value.split())
+
+
+class Recipient(BaseModel):
+    """One row of a recipient list; the category by code or by its Kazakh or Russian name."""
+
+    iin: IIN
+    full_name: Annotated[str, BeforeValidator(_one_spacing)]
+    category: str
+    phone: OptionalPhone = None
+
+    @field_validator("full_name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value:
+            raise ValueError("name is empty")
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str, info: ValidationInfo) -> str:
+        holiday: Holiday = (info.context or {})["holiday"]
+        category = holiday.category(value)
+        if category is None:
+            codes = ", ".join(c.code for c in holiday.categories)
+            raise ValueError(f"category {value!r} is not one of {codes}")
+        return category.code
+
+
+COLUMNS = ("iin", "full_name", "category", "phone")
+ALIASES = {
+    "iin": ("iin", "иин", "жсн", "ijn"),
+    "full_name": ("name", "full_name", "фио", "аты-жөні", "толық аты-жөні"),
+    "category": ("category", "категория", "санат", "санаты"),
+    "phone": ("phone", "телефон", "тел"),
+}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A good row of a list, with the line it was read from."""
+
+    line: int
+    iin: str
+    full_name: str
+    category: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    rows: list[Listed]
+    errors: list[RowError]
+
+
+def parse_recipients(source: bytes | BinaryIO, holiday: Holiday) -> Parsed:
+    """Check every row; a bad row is reported with its line number and never stops the others."""
+    rows: list[Listed] = []
+    errors: list[RowError] = []
+    for item in read_rows(
+        source,
+        Recipient,
+        columns=COLUMNS,
+        aliases=ALIASES,
+        optional=("phone",),
+        key=lambda r: (r.iin, r.category),
+        context={"holiday": holiday},
+        multiline=False,
+    ):
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            rows.append(Listed(item.line, **item.value.model_dump()))
+    return Parsed(rows, errors)
+
+
+async def import_list(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    holiday: str,
+    year: int,
+    file_name: str,
+    data: bytes | BinaryIO,
+    actor: str,
+) -> tuple[HolidayList, list[RowError]]:
+    """Keep the good rows of a recipient list; return it with the bad rows' errors."""
+    parsed = parse_recipients(data, find_holiday(env.district, holiday))
+    if not parsed.rows:
+        raise RuleError(
+            "the list has no valid rows",
+            errors=[{"line": e.line, "message": e.message} for e in parsed.errors],
+        )
+    holiday_list = HolidayList(
+        holiday=holiday,
+        year=year,
+        file_name=file_name,
+        imported_by=actor,
+        imported_at=env.now(),
+        recipients=[
+            HolidayRecipient(
+                line=r.line, iin=r.iin, full_name=r.full_name, category=r.category, phone=r.phone
+            )
+            for r in parsed.rows
+        ],
+    )
+    session.add(holiday_list)
+    await session.flush()
+    return holiday_list, parsed.errors
+
+
+# ---------------------------------------------------------------- granting
+
+
+@dataclass(frozen=True)
+class Granted:
+    application_ids: list[int]
+    # Recipients already granted this holiday's assistance in this category by another list.
+    skipped_lines: list[int]
+    # One broadcast per category: the notice names the category's own amount.
+    broadcast_ids: list[int]
+
+
+def _split_name(full_name: str) -> dict[str, str | None]:
+    parts = full_name.split()
+    return {
+        "last_name": parts[0] if parts else "",
+        "first_name": parts[1] if len(parts) > 1 else "",
+        "middle_name": " ".join(parts[2:]) or None,
+    }
+
+
+async def load_list(
+    session: AsyncSession, list_id: int, *, for_update: bool = False
+) -> HolidayList:
+    stmt = (
+        select(HolidayList)
+        .where(HolidayList.id == list_id)
+        .options(selectinload(HolidayList.recipients))
+    )
+    if for_update:
+        stmt = stmt.with_for_update(of=HolidayList)
+    holiday_list = (await session.scalars(stmt)).one_or_none()
+    if holiday_list is None:
+        raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
+    return holiday_list
+
+
+async def _already_granted(
+    session: AsyncSession, holiday_list: HolidayList
+) -> set[tuple[str, str]]:
+    stmt = (
+        select(HolidayRecipient.iin, HolidayRecipient.category)
+        .join(HolidayList)
+        .where(
+            HolidayList.holiday == holiday_list.holiday,
+            HolidayList.year == holiday_list.year,
+            HolidayRecipient.application_id.is_not(None),
+        )
+    )
+    return {(iin, category) for iin, category in await session.execute(stmt)}
+
+
+async def grant_list(session: AsyncSession, env: CaseEnv, list_id: int, *, actor: str) -> Granted:
+    """One granted case per recipient: a one-off payment of the category's amount on the day,
+    and the notices, all in the caller's transaction."""
+    holiday_list = await load_list(session, list_id, for_update=True)
+    if holiday_list.granted_at is not None:
+        raise DomainError(f"holiday list {list_id} was granted already", list_id=list_id)
+    holiday = find_holiday(env.district, holiday_list.holiday)
+    try:  # every amount first: a year missing from the district file stops before any grant
+        amounts = {
+            c.code: env.district.holiday_amount(c, holiday_list.year) for c in holiday.categories
+        }
+    except DistrictConfigError as exc:
+        raise RuleError(str(exc), year=holiday_list.year) from exc
+    day = holiday.on(holiday_list.year)
+    done = await _already_granted(session, holiday_list)
+    now = env.now()
+    granted: dict[str, list[int]] = {}  # category → applications, in list order
+    ids: list[int] = []
+    skipped: list[int] = []
+    for r in holiday_list.recipients:
+        if (r.iin, r.category) in done:
+            skipped.append(r.line)
+            continue
+        applicant = await get_or_create_applicant(
+            session, env, r.iin, phone=r.phone, **_split_name(r.full_name)
+        )
+        # No application is filed (DR §12): the provider opens the case at its decision.
+        app = Application(
+            applicant_id=applicant.id,
+            status=Status.GRANTED,
+            channel=Channel.PROVIDER_OFFICE,
+            phone=r.phone,
+            draft={
+                "holiday": holiday_list.holiday,
+                "year": holiday_list.year,
+                "category": r.category,
+            },
+            created_at=now,
+            updated_at=now,
+            family=[],
+            documents=[],
+            deadlines=[],
+            hearings=[],
+            decisions=[],
+        )
+        decision = Decision(granted=True, decided_by=actor, decided_at=now, refusal_grounds=[])
+        decision.assistance = Assistance(
+            kind=r.category,
+            amount=amounts[r.category],
+            periodicity=Periodicity.ONE_OFF,
+            starts_on=day,
+            termination=None,
+        )
+        app.decisions.append(decision)
+        session.add(app)
+        await session.flush()
+        reason = f"{holiday_list.holiday}/{holiday_list.year} {r.category}"
+        await opened(session, app, "holiday_granted", actor=actor, at=now, reason=reason)
+        await refresh_deadlines(session, env, app)
+        r.application_id = app.id
+        done.add((r.iin, r.category))
+        granted.setdefault(r.category, []).append(app.id)
+        ids.append(app.id)
+    holiday_list.granted_at = now
+    holiday_list.granted_by = actor
+    broadcasts = await _notify(session, env, holiday_list, granted, actor=actor)
+    return Granted(application_ids=ids, skipped_lines=skipped, broadcast_ids=broadcasts)
+
+
+async def _notify(
+    session: AsyncSession,
+    env: CaseEnv,
+    holiday_list: HolidayList,
+    granted: dict[str, list[int]],
+    *,
+    actor: str,
+) -> list[int]:
+    """One broadcast per category: the notice names the category's own amount."""
+    ids = []
+    for category, app_ids in granted.items():
+        payload: dict[str, Any] = {
+            "holiday": holiday_list.holiday,
+            "year": holiday_list.year,
+            "category": category,
+        }
+        broadcast = await create_broadcast(
+            session,
+            env,
+            kind=NoticeKind.HOLIDAY_ASSISTANCE,
+            application_ids=app_ids,
+            created_by=actor,
+            payload=payload,
+        )
+        ids.append(broadcast.id)
+    return ids

@@ -1,0 +1,170 @@
+"""Notices into the outbox: the channels the law gives each one, and the rows the worker sends.
+
+`enqueue` picks the channels as the law says (SR §15, DR §21) and writes the notice, rendered in
+the applicant's language, into the outbox: one row per channel, so an SMS and a chat message of
+the same notice each keep their own status. The delivery worker in gateway/ sends it after the
+transaction commits: a case change and its notice land together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.law.notices import (
+    RECEIPT_KINDS,
+    ChannelReason,
+    NoticeChannel,
+    NoticeKind,
+    NoticeStatus,
+)
+from casework.law.rules import Channel
+from casework.system.env import CaseEnv
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application
+from casework.tables.mcdb import McdbEntry
+from casework.tables.notices import Notice
+from casework.texts.notices import facts_for, render
+
+
+class PhoneRegistry(Protocol):
+    """The mobile citizens database: is this phone verified for this IIN?"""
+
+    async def is_registered(self, session: AsyncSession, iin: str, phone: str) -> bool: ...
+
+
+class TableRegistry:
+    """The default backend: the `mcdb_entries` table, filled by `komek mcdb import`."""
+
+    async def is_registered(self, session: AsyncSession, iin: str, phone: str) -> bool:
+        stmt = select(McdbEntry.id).where(McdbEntry.iin == iin, McdbEntry.phone == phone).limit(1)
+        return (await session.scalar(stmt)) is not None
+
+
+_registry: PhoneRegistry = TableRegistry()
+
+
+def use_registry(registry: PhoneRegistry) -> None:
+    """Set at start-up (gateway.mcdb) when a real registry service is configured."""
+    global _registry
+    _registry = registry
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way a notice goes, and why (kept on its outbox row for staff to see)."""
+
+    channel: NoticeChannel
+    reason: ChannelReason
+    address: str | None
+    # Already in front of the applicant (the receipt screen in the bot): recorded as delivered.
+    shown: bool = False
+
+
+async def choose_routes(
+    session: AsyncSession, application: Application, applicant: Applicant, kind: NoticeKind
+) -> list[Route]:
+    """Every channel the law gives this notice; the two rules are independent (SR §15, DR §21).
+
+    SMS when the application's phone is registered to the applicant's IIN in the MCDB, AND the
+    chat when the application came through the bot; print only when neither applies.
+    """
+    routes: list[Route] = []
+    phone = application.phone or applicant.phone
+    if phone and await _registry.is_registered(session, applicant.iin, phone):
+        routes.append(Route(NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED, phone))
+    if application.channel is Channel.BOT and applicant.telegram_id is not None:
+        chat = str(applicant.telegram_id)
+        if kind in RECEIPT_KINDS:
+            # The bot showed this receipt the moment the applicant filed: no second message.
+            routes.append(Route(NoticeChannel.CHAT, ChannelReason.SHOWN_WHEN_FILED, chat, True))
+        else:
+            routes.append(Route(NoticeChannel.CHAT, ChannelReason.FILED_IN_BOT, chat))
+    if not routes:
+        routes.append(Route(NoticeChannel.PRINT, ChannelReason.NO_REGISTERED_PHONE, None))
+    return routes
+
+
+async def enqueue(
+    session: AsyncSession,
+    env: CaseEnv,
+    application: Application,
+    kind: NoticeKind,
+    payload: dict[str, Any],
+    *,
+    broadcast_id: int | None = None,
+) -> list[Notice]:
+    """Write one outbox row per channel inside the caller's transaction; returns the rows."""
+    applicant = await session.get(Applicant, application.applicant_id)
+    assert applicant is not None
+    routes = await choose_routes(session, application, applicant, kind)
+    locale = applicant.locale if applicant.locale in ("kk", "ru") else "kk"
+    facts = facts_for(
+        application,
+        env.district,
+        payload,
+        objection_due_if_today=env.calendar.add_working_days(env.today(), 2),
+        name=applicant.full_name,
+        today=env.today(),
+    )
+    rendered = render(kind, facts, locale)
+    now = env.now()
+    rows = []
+    for route in routes:
+        if route.shown:
+            status = NoticeStatus.DELIVERED
+        elif route.channel is NoticeChannel.PRINT:
+            status = NoticeStatus.TO_PRINT
+        else:
+            status = NoticeStatus.QUEUED
+        notice = Notice(
+            application_id=application.id,
+            applicant_id=applicant.id,
+            broadcast_id=broadcast_id,
+            kind=kind,
+            locale=locale,
+            payload=dict(payload),
+            channel=route.channel,
+            channel_reason=route.reason,
+            address=route.address,
+            title=rendered.title,
+            text=rendered.text,
+            sms_text=rendered.sms_text,
+            status=status,
+            due_at=now,
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+            sent_at=now if route.shown else None,
+            delivered_at=now if route.shown else None,
+        )
+        session.add(notice)
+        rows.append(notice)
+    await session.flush()
+    return rows
+
+
+async def phone_registered(session: AsyncSession, iin: str, phone: str) -> bool:
+    """Is this phone verified for this IIN in the mobile citizens database (SR §15)?
+
+    The same registry that picks the notice channel answers, so what the bot promises is what
+    the outbox does.
+    """
+    return await _registry.is_registered(session, iin, phone)
+
+
+# Notices that have left the outbox: with a provider, delivered, or handed over.
+_GONE_OUT = (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.HANDED_OVER)
+
+
+async def sent_notices(session: AsyncSession, application_id: int) -> list[Notice]:
+    """The notices of a case that have left the outbox, oldest first."""
+    rows = await session.scalars(
+        select(Notice)
+        .where(Notice.application_id == application_id, Notice.status.in_(_GONE_OUT))
+        .order_by(Notice.id)
+    )
+    return list(rows)

@@ -1,0 +1,81 @@
+"""Staff accounts: adding one, reissuing its token, and finding who holds a token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.law.errors import DomainError, NotFound, RuleError
+from casework.law.roles import Role
+from casework.tables.staff import Staff
+
+
+class StaffExists(DomainError):
+    code = "staff_exists"
+
+
+def _clean(name: str) -> str:
+    # The name goes into the audit trail and onto receipts: one spelling of the spaces.
+    name = " ".join(name.split())
+    if not name:
+        raise RuleError("a staff member needs a name")
+    return name
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def add_staff(
+    session: AsyncSession, *, name: str, role: Role, now: datetime
+) -> tuple[Staff, str]:
+    """A new staff member and the bearer token to give them (shown once, never stored)."""
+    name = _clean(name)
+    if await session.scalar(select(Staff.id).where(Staff.name == name)) is not None:
+        raise StaffExists(f"a staff member named {name!r} already exists", name=name)
+    token = _new_token()
+    staff = Staff(name=name, role=role, token_hash=hash_token(token), active=True, created_at=now)
+    session.add(staff)
+    await session.flush()
+    return staff, token
+
+
+async def rotate_token(session: AsyncSession, *, name: str) -> tuple[Staff, str]:
+    """A new bearer token for an existing staff member (lost, or leaked): the old one stops
+    working at once. Shown once, never stored."""
+    name = _clean(name)
+    staff = await session.scalar(select(Staff).where(Staff.name == name).with_for_update())
+    if staff is None:
+        raise NotFound(f"no staff member named {name!r}", name=name)
+    token = _new_token()
+    staff.token_hash = hash_token(token)
+    await session.flush()
+    return staff, token
+
+
+async def staff_by_token(session: AsyncSession, token: str) -> Staff | None:
+    """The active staff member holding this token, or None."""
+    staff = await session.scalar(select(Staff).where(Staff.token_hash == hash_token(token)))
+    return staff if staff is not None and staff.active else None
+
+
+async def all_staff(session: AsyncSession) -> list[Staff]:
+    return list(await session.scalars(select(Staff).order_by(Staff.name)))
+
+
+async def deactivate(session: AsyncSession, staff_id: int) -> Staff:
+    """The token stops working at once; the name stays in the audit trail."""
+    member = await session.get(Staff, staff_id)
+    if member is None:
+        raise NotFound(f"staff member {staff_id} not found", staff_id=staff_id)
+    member.active = False
+    await session.flush()
+    return member

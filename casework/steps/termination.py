@@ -1,0 +1,50 @@
+"""Ending assistance (DR §24): the ground, and the day payments stop."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from casework.law.errors import RuleError
+from casework.law.notices import NoticeKind
+from casework.law.rules import TERMINATION_RULES, TerminationGround, payment_stops_on
+from casework.law.status import Status
+from casework.steps import notices
+from casework.steps.audit import move
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+from casework.tables.decisions import Termination
+
+
+async def terminate(
+    session: AsyncSession,
+    env: CaseEnv,
+    app: Application,
+    *,
+    ground: TerminationGround,
+    found_on: date,
+    actor: str,
+) -> Termination:
+    decision = next((d for d in reversed(app.decisions) if d.granted), None)
+    if decision is None or decision.assistance is None:
+        raise RuleError("only granted assistance can be terminated")
+    if app.ground is not None and app.ground in TERMINATION_RULES[ground].not_for:
+        raise RuleError(f"{ground} does not end assistance on the ground {app.ground}")
+    stops = payment_stops_on(ground, found_on)
+    termination = Termination(
+        assistance_id=decision.assistance.id,
+        ground=ground,
+        found_on=found_on,
+        payment_stops_on=stops,
+        recorded_by=actor,
+        recorded_at=env.now(),
+    )
+    session.add(termination)
+    decision.assistance.stops_on = stops
+    decision.assistance.termination = termination
+    await move(session, app, Status.TERMINATED, actor=actor, at=env.now(), reason=ground.value)
+    await notices.enqueue(
+        session, env, app, NoticeKind.TERMINATION, {"ground": ground.value, "stops": str(stops)}
+    )
+    return termination

@@ -1,0 +1,1 @@
+"""Running the domain: settings, database, clock, files, the CSV reader."""

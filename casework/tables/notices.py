@@ -1,0 +1,80 @@
+"""The outbox: every notice the law requires, written with the case change that causes it.
+
+A row is the whole story of one notice: which channel was chosen and why, the text in the
+applicant's language, and what the provider said. The delivery worker (gateway/worker.py) moves
+it; nothing here talks to the outside world.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
+from casework.tables.base import Base, UTCDateTime, enum_column
+
+
+class Broadcast(Base):
+    """One staff action that sends the same kind of notice to many applicants."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[NoticeKind] = mapped_column(enum_column(NoticeKind))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+    __table_args__ = (
+        # The worker's claim query: due rows in one status, oldest first.
+        Index("ix_notices_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
+    kind: Mapped[NoticeKind] = mapped_column(enum_column(NoticeKind))
+    locale: Mapped[str] = mapped_column(String(2))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    channel: Mapped[NoticeChannel] = mapped_column(enum_column(NoticeChannel))
+    channel_reason: Mapped[ChannelReason] = mapped_column(enum_column(ChannelReason))
+    # The channel that failed for good before the notice fell back to print.
+    failed_channel: Mapped[NoticeChannel | None] = mapped_column(enum_column(NoticeChannel))
+    address: Mapped[str | None] = mapped_column(String(32))  # E.164 phone or Telegram chat id
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)  # the full text: chat and print
+    sms_text: Mapped[str] = mapped_column(Text)  # the short SMS version
+    segments: Mapped[int | None] = mapped_column(Integer)
+
+    status: Mapped[NoticeStatus] = mapped_column(
+        enum_column(NoticeStatus), default=NoticeStatus.QUEUED
+    )
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    provider: Mapped[str | None] = mapped_column(String(20))
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    provider_status: Mapped[str | None] = mapped_column(String(30))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    error_message: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_by: Mapped[str | None] = mapped_column(String(200))
+
+
+# Where a result is stored: a code too long for its column would fail the worker's whole batch.
+ERROR_CODE_LENGTH: int = Notice.__table__.c.error_code.type.length  # type: ignore[attr-defined]
