@@ -5,14 +5,27 @@ from __future__ import annotations
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram_dialog import setup_dialogs
+from aiogram_dialog import Dialog, setup_dialogs
 from aiogram_dialog.api.protocols import MessageManagerProtocol
 
 from bot import commands, errors, notice_buttons
 from bot.middlewares import CaseworkMiddleware
 from bot.storage import make_storage
 from casework.system.runtime import Runtime
-from dialogs import all_dialogs
+from dialogs import documents, filing, identity, language, objection, status
+
+
+def all_dialogs() -> list[Dialog]:
+    # Built per dispatcher: an aiogram router can belong to one parent only.
+    return [
+        language.dialog(),
+        identity.dialog(),
+        status.menu(),
+        filing.dialog(),
+        documents.dialog(),
+        status.status(),
+        objection.dialog(),
+    ]
 
 
 def create_dispatcher(

@@ -8,11 +8,10 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, User
-from sqlalchemy import select
 
 from bot.storage import current_session
+from casework.steps.accounts import account_holder
 from casework.system.runtime import Runtime
-from casework.tables.applicants import Applicant
 from casework.texts.i18n import LOCALES
 
 
@@ -34,9 +33,7 @@ class CaseworkMiddleware(BaseMiddleware):
                 user: User | None = data.get("event_from_user")
                 applicant = None
                 if user is not None:
-                    applicant = await session.scalar(
-                        select(Applicant).where(Applicant.telegram_id == user.id)
-                    )
+                    applicant = await account_holder(session, user.id)
                 chosen = applicant.locale if applicant is not None else None
                 fsm: FSMContext | None = data.get("state")
                 if chosen is None and fsm is not None:

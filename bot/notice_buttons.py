@@ -1,7 +1,7 @@
 """Buttons under the notices the gateway sends to the chat: object, or confirm attendance.
 
-The callback data is `notice:<action>:<application id>`; a button only acts on the pressing
-user's own case, whatever id it carries.
+The callback data is bot.callbacks.NoticeButton; a button only acts on the pressing user's own
+case, whatever id it carries.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, StartMode
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.law.errors import DomainError
+from bot.callbacks import NoticeAction, NoticeButton
+from casework.law.errors import DomainError, NotFound
 from casework.steps import case_file, hearings
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
@@ -19,20 +20,17 @@ from casework.tables.applications import Application
 from casework.texts.i18n import gettext
 from dialogs import states
 
-PREFIX = "notice:"
-
-
-def button_data(action: str, application_id: int) -> str:
-    return f"{PREFIX}{action}:{application_id}"
-
 
 async def _own_case(
-    callback: CallbackQuery, session: AsyncSession, applicant: Applicant | None, locale: str
+    callback: CallbackQuery,
+    button: NoticeButton,
+    session: AsyncSession,
+    applicant: Applicant | None,
+    locale: str,
 ) -> Application | None:
     try:
-        application_id = int((callback.data or "").rsplit(":", 1)[1])
-        app = await case_file.load_application(session, application_id)
-    except (IndexError, ValueError, DomainError):
+        app: Application | None = await case_file.load_application(session, button.application_id)
+    except NotFound:
         app = None
     if app is None or applicant is None or app.applicant_id != applicant.id:
         await callback.answer(
@@ -44,12 +42,13 @@ async def _own_case(
 
 async def object_button(
     callback: CallbackQuery,
+    callback_data: NoticeButton,
     dialog_manager: DialogManager,
     session: AsyncSession,
     applicant: Applicant | None,
     locale: str,
 ) -> None:
-    app = await _own_case(callback, session, applicant, locale)
+    app = await _own_case(callback, callback_data, session, applicant, locale)
     if app is not None:
         await callback.answer()
         await dialog_manager.start(
@@ -59,12 +58,13 @@ async def object_button(
 
 async def attend_button(
     callback: CallbackQuery,
+    callback_data: NoticeButton,
     session: AsyncSession,
     env: CaseEnv,
     applicant: Applicant | None,
     locale: str,
 ) -> None:
-    app = await _own_case(callback, session, applicant, locale)
+    app = await _own_case(callback, callback_data, session, applicant, locale)
     if app is None:
         return
     try:
@@ -79,6 +79,10 @@ async def attend_button(
 
 def notice_router() -> Router:
     router = Router(name="notice_buttons")
-    router.callback_query.register(object_button, F.data.startswith(f"{PREFIX}object:"))
-    router.callback_query.register(attend_button, F.data.startswith(f"{PREFIX}attend:"))
+    router.callback_query.register(
+        object_button, NoticeButton.filter(F.action == NoticeAction.OBJECT)
+    )
+    router.callback_query.register(
+        attend_button, NoticeButton.filter(F.action == NoticeAction.ATTEND)
+    )
     return router

@@ -9,12 +9,10 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Column, RequestContact
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
-from sqlalchemy import select
 
 from casework.law.identity import InvalidIIN, InvalidPhone, mask_iin, normalize_phone, validate_iin
-from casework.steps import intake
+from casework.steps import accounts
 from casework.steps.notices import phone_registered
-from casework.tables.applicants import Applicant
 from casework.texts.i18n import N_, gettext
 from dialogs import states
 from dialogs.common import applicant_of, env_of, go_to_place, session_of
@@ -34,10 +32,12 @@ IIN_ERRORS: dict[str, str] = {
 async def on_iin(
     message: Message, widget: ManagedTextInput[str], manager: DialogManager, iin: str
 ) -> None:
-    session, locale = session_of(manager), locale_of(manager)
+    locale = locale_of(manager)
     user_id = message.from_user.id if message.from_user else 0
-    existing = await intake.applicant_by_iin(session, iin)
-    if existing is not None and existing.telegram_id not in (None, user_id):
+    result = await accounts.claim_iin(
+        session_of(manager), env_of(manager), telegram_id=user_id, iin=iin, locale=locale
+    )
+    if result.claim is accounts.Claim.TAKEN:
         await message.answer(
             gettext(
                 locale,
@@ -46,38 +46,10 @@ async def on_iin(
             )
         )
         return
-    # A corrected IIN replaces the one this chat gave before.
-    previous = await session.scalar(select(Applicant).where(Applicant.telegram_id == user_id))
-    if previous is not None and previous.iin != iin:
-        previous.telegram_id = None
-        await session.flush()
-        manager.middleware_data["applicant"] = None
-    if existing is not None and existing.telegram_id is None:
-        # Someone already known to the department (a paper filing, a holiday list): typing an
-        # IIN proves nothing, so the link waits for a phone that proves it (see on_contact).
-        manager.dialog_data["claim_iin"] = iin
-        await manager.switch_to(states.Identity.contact)
-        return
-    applicant = await intake.get_or_create_applicant(
-        session, env_of(manager), iin, telegram_id=user_id, locale=locale
-    )
-    manager.middleware_data["applicant"] = applicant
+    manager.middleware_data["applicant"] = result.applicant
+    if result.claim is accounts.Claim.NEEDS_PHONE:
+        manager.dialog_data["claim_iin"] = iin  # the shared phone must prove it (on_contact)
     await manager.switch_to(states.Identity.contact)
-
-
-async def _claim(manager: DialogManager, user_id: int, phone: str) -> Applicant | None:
-    """Link a known applicant to this Telegram account when the shared phone is theirs: the
-    phone on file, or the one the mobile citizens database registers to that IIN."""
-    session = session_of(manager)
-    applicant = await intake.applicant_by_iin(session, manager.dialog_data.pop("claim_iin"))
-    if applicant is None or applicant.telegram_id not in (None, user_id):
-        return None
-    if phone != applicant.phone and not await phone_registered(session, applicant.iin, phone):
-        return None
-    applicant.telegram_id = user_id
-    applicant.locale = locale_of(manager)
-    manager.middleware_data["applicant"] = applicant
-    return applicant
 
 
 async def on_bad_iin(
@@ -105,7 +77,14 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
         return
     applicant = applicant_of(manager)
     if "claim_iin" in manager.dialog_data:
-        applicant = await _claim(manager, message.from_user.id, phone)
+        applicant = await accounts.prove_by_phone(
+            session_of(manager),
+            telegram_id=message.from_user.id,
+            iin=manager.dialog_data.pop("claim_iin"),
+            phone=phone,
+            locale=locale,
+        )
+        manager.middleware_data["applicant"] = applicant
         if applicant is None:
             await message.answer(
                 gettext(

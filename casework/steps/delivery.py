@@ -43,7 +43,6 @@ from casework.tables.notices import ERROR_CODE_LENGTH, Notice
 log = logging.getLogger(__name__)
 
 
-
 class PrintError(DomainError):
     code = "print_error"
 

@@ -2,7 +2,7 @@
 
 Telegram allows about 30 messages a second overall and one a second per chat; flood control
 answers with `retry_after`, which pauses every send, not only the one that hit it. A preliminary
-refusal carries buttons the bot answers (callback data `notice:object:<id>`, `notice:attend:<id>`).
+refusal carries buttons the bot answers (bot.callbacks.NoticeButton).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import NoticeAction, NoticeButton
 from casework.law.notices import NoticeChannel, NoticeKind
 from casework.texts.i18n import gettext
 from gateway.providers.base import (
@@ -39,22 +40,20 @@ GLOBAL_RATE = 30.0
 PER_CHAT_RATE = 1.0
 
 
-def object_callback(application_id: int) -> str:
-    return f"notice:object:{application_id}"
-
-
-def attend_callback(application_id: int) -> str:
-    return f"notice:attend:{application_id}"
-
-
 def buttons(message: Outgoing) -> InlineKeyboardMarkup | None:
     loc = message.locale
     attend = InlineKeyboardButton(
-        text=gettext(loc, "I will attend"), callback_data=attend_callback(message.application_id)
+        text=gettext(loc, "I will attend"),
+        callback_data=NoticeButton(
+            action=NoticeAction.ATTEND, application_id=message.application_id
+        ).pack(),
     )
     if message.kind is NoticeKind.PRELIMINARY_REFUSAL:
         obj = InlineKeyboardButton(
-            text=gettext(loc, "Object"), callback_data=object_callback(message.application_id)
+            text=gettext(loc, "Object"),
+            callback_data=NoticeButton(
+                action=NoticeAction.OBJECT, application_id=message.application_id
+            ).pack(),
         )
         return InlineKeyboardMarkup(inline_keyboard=[[obj], [attend]])
     if message.kind is NoticeKind.HEARING_INVITATION:

@@ -14,7 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.notice_buttons import button_data
+from bot.callbacks import NoticeAction, NoticeButton
 from casework.law.rules import DocumentKind, Ground, HearingMode, RefusalGround
 from casework.law.status import Status
 from casework.steps import case_file, commission, hearings, intake
@@ -62,8 +62,22 @@ async def chat_notice(bot: Bot, telegram: FakeTelegram, chat_id: int, app_id: in
     """What the gateway sends: the notice text with its two buttons."""
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text="⚖️", callback_data=button_data("object", app_id))],
-            [InlineKeyboardButton(text="✅", callback_data=button_data("attend", app_id))],
+            [
+                InlineKeyboardButton(
+                    text="⚖️",
+                    callback_data=NoticeButton(
+                        action=NoticeAction.OBJECT, application_id=app_id
+                    ).pack(),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    text="✅",
+                    callback_data=NoticeButton(
+                        action=NoticeAction.ATTEND, application_id=app_id
+                    ).pack(),
+                )
+            ],
         ]
     )
     message = await bot.send_message(chat_id, "Preliminary refusal", reply_markup=markup)

@@ -1,0 +1,18 @@
+"""Callback data of the buttons under chat notices: one definition for the gateway that sends them
+and the bot that answers them (`notice:<action>:<application id>`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class NoticeAction(StrEnum):
+    OBJECT = "object"  # opens the objection flow
+    ATTEND = "attend"  # confirms attendance at the hearing
+
+
+class NoticeButton(CallbackData, prefix="notice"):
+    action: NoticeAction
+    application_id: int
