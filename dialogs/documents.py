@@ -12,12 +12,13 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
+from casework.law.notices import NoticeKind
 from casework.law.rules import DocumentKind, Filer, required_documents
 from casework.law.status import Status
-from casework.law.terms import Term
 from casework.steps import case_file, intake
+from casework.steps.notices import render_notice
 from casework.system.files import StoredFile, store_file
-from casework.texts.i18n import N_, format_day, gettext
+from casework.texts.i18n import N_, gettext
 from casework.texts.labels import label
 from dialogs import states
 from dialogs.common import ACTOR, draft_of, env_of, session_of
@@ -177,35 +178,18 @@ async def upload_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
 
 
 async def receipt_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    locale = locale_of(dialog_manager)
+    """The receipt in the words of the notice the outbox keeps for it (shown, not sent again)."""
     app = await case_file.load_application(
         session_of(dialog_manager), dialog_manager.dialog_data["application_id"]
     )
     if app.status is Status.REFUSED_TO_ACCEPT:
-        missing = "\n".join(
-            f"• {label(DocumentKind(k), locale)}" for k in app.missing_documents or []
-        )
-        text = gettext(
-            locale,
-            "❌ Application No. {number} is not accepted. "
-            "These documents are missing or expired:\n{missing}\n"
-            "Collect them and file again.",
-            number=app.id,
-            missing=missing,
-        )
+        kind, payload = NoticeKind.REFUSAL_TO_ACCEPT, {"missing": app.missing_documents or []}
     else:
-        decision = app.deadline(Term.DECISION)
-        assert app.registered_on is not None and decision is not None
-        text = gettext(
-            locale,
-            "✅ Application No. {number} is accepted.\n"
-            "Registered on: {registered}.\n"
-            "The decision is due by: {decision}.",
-            number=app.id,
-            registered=format_day(app.registered_on, locale),
-            decision=format_day(decision, locale),
-        )
-    return {"receipt": text}
+        kind, payload = NoticeKind.ACCEPTANCE_RECEIPT, {}
+    rendered = render_notice(
+        env_of(dialog_manager), app, app.applicant, kind, payload, locale_of(dialog_manager)
+    )
+    return {"receipt": rendered.body}
 
 
 def dialog() -> Dialog:

@@ -16,6 +16,8 @@ from casework.tables.notices import Notice
 from casework.texts.i18n import format_day, gettext
 
 FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+# The chat's marks that the font lacks, printed as the plain signs it has.
+_PLAIN_MARKS = str.maketrans({"✅": "✓", "❌": "✗"})
 
 
 def render_pdf(notice: Notice, district: District) -> bytes:
@@ -35,7 +37,7 @@ def render_pdf(notice: Notice, district: District) -> bytes:
     pdf.multi_cell(0, 5, gettext(loc, "Notice No. {id} of {date}", id=notice.id, date=created))
     pdf.ln(4)
     pdf.set_font("DejaVu", size=11)
-    pdf.multi_cell(0, 6, notice.text)
+    pdf.multi_cell(0, 6, notice.text.translate(_PLAIN_MARKS))
     pdf.ln(10)
     pdf.multi_cell(0, 6, gettext(loc, "Received by the applicant: ____________ (signature, date)"))
     return bytes(pdf.output())

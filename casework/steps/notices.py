@@ -27,7 +27,8 @@ from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.tables.mcdb import McdbEntry
 from casework.tables.notices import Notice
-from casework.texts.notices import facts_for, render
+from casework.texts.i18n import DEFAULT_LOCALE, LOCALES
+from casework.texts.notices import Rendered, facts_for, render
 
 
 class PhoneRegistry(Protocol):
@@ -88,6 +89,26 @@ async def choose_routes(
     return routes
 
 
+def render_notice(
+    env: CaseEnv,
+    application: Application,
+    applicant: Applicant,
+    kind: NoticeKind,
+    payload: dict[str, Any],
+    locale: str,
+) -> Rendered:
+    """A notice's words as of now: the outbox stores them, and the bot shows a receipt's own."""
+    facts = facts_for(
+        application,
+        env.district,
+        payload,
+        objection_due_if_today=env.calendar.add_working_days(env.today(), 2),
+        name=applicant.full_name,
+        today=env.today(),
+    )
+    return render(kind, facts, locale)
+
+
 async def enqueue(
     session: AsyncSession,
     env: CaseEnv,
@@ -101,16 +122,8 @@ async def enqueue(
     applicant = await session.get(Applicant, application.applicant_id)
     assert applicant is not None
     routes = await choose_routes(session, application, applicant, kind)
-    locale = applicant.locale if applicant.locale in ("kk", "ru") else "kk"
-    facts = facts_for(
-        application,
-        env.district,
-        payload,
-        objection_due_if_today=env.calendar.add_working_days(env.today(), 2),
-        name=applicant.full_name,
-        today=env.today(),
-    )
-    rendered = render(kind, facts, locale)
+    locale = applicant.locale if applicant.locale in LOCALES else DEFAULT_LOCALE
+    rendered = render_notice(env, application, applicant, kind, payload, locale)
     now = env.now()
     rows = []
     for route in routes:

@@ -32,8 +32,10 @@ from casework.texts.labels import label
 @dataclass(frozen=True)
 class Rendered:
     title: str
-    text: str
+    text: str  # the letter: greeting, the notice's own words, the department's footer
     sms_text: str
+    # The notice's own words: what the bot shows on its receipt screen, the same as the letter's.
+    body: str = ""
 
 
 @dataclass
@@ -105,10 +107,6 @@ def _grounds(values: list[str], loc: str) -> str:
     return "; ".join(label(RefusalGround(v), loc) for v in values)
 
 
-def _docs(values: list[str], loc: str) -> str:
-    return ", ".join(label(DocumentKind(v), loc) for v in values)
-
-
 def _hearing_line(h: Hearing, f: NoticeFacts, loc: str) -> str:
     day, clock = day_and_time(h.scheduled_at, f.district.zone)
     return gettext(
@@ -132,20 +130,16 @@ def _details(h: Hearing | None, loc: str) -> str | None:
 
 
 def _acceptance(f: NoticeFacts, loc: str) -> Rendered:
-    registered = f.registered_on
-    assert registered is not None, "an acceptance receipt follows registration"
-    due = f.decision_due
-    text = _lines(
-        gettext(
-            loc,
-            "Your application No. {number} for social assistance has been accepted and "
-            "registered on {registered}.",
-            number=f.number,
-            registered=format_day(registered, loc),
-        ),
-        gettext(loc, "The decision will be made by {decision}.", decision=format_day(due, loc))
-        if due
-        else None,
+    registered, due = f.registered_on, f.decision_due
+    assert registered is not None and due is not None, "an acceptance receipt follows registration"
+    text = gettext(
+        loc,
+        "✅ Application No. {number} is accepted.\n"
+        "Registered on: {registered}.\n"
+        "The decision is due by: {decision}.",
+        number=f.number,
+        registered=format_day(registered, loc),
+        decision=format_day(due, loc),
     )
     sms = gettext(
         loc,
@@ -153,24 +147,19 @@ def _acceptance(f: NoticeFacts, loc: str) -> Rendered:
         number=f.number,
         registered=format_short_day(registered),
     )
-    if due:
-        sms += " " + gettext(loc, "Decision by {decision}.", decision=format_short_day(due))
+    sms += " " + gettext(loc, "Decision by {decision}.", decision=format_short_day(due))
     return Rendered(gettext(loc, "Acceptance receipt"), text, sms)
 
 
 def _refusal_to_accept(f: NoticeFacts, loc: str) -> Rendered:
-    missing = f.payload.get("missing") or []
-    expired = f.payload.get("expired") or []
-    text = _lines(
-        gettext(
-            loc,
-            "Your application No. {number} was not accepted: the documents are incomplete or "
-            "expired.",
-            number=f.number,
-        ),
-        gettext(loc, "Missing: {documents}.", documents=_docs(missing, loc)) if missing else None,
-        gettext(loc, "Expired: {documents}.", documents=_docs(expired, loc)) if expired else None,
-        gettext(loc, "Please gather the complete set of documents and apply again."),
+    lacking = [*(f.payload.get("missing") or []), *(f.payload.get("expired") or [])]
+    text = gettext(
+        loc,
+        "❌ Application No. {number} is not accepted. These documents are missing or expired:\n"
+        "{missing}\n"
+        "Collect them and file again.",
+        number=f.number,
+        missing="\n".join(f"• {label(DocumentKind(k), loc)}" for k in lacking),
     )
     sms = gettext(
         loc,
@@ -377,6 +366,11 @@ _DOUBLE_STOP = re.compile(r"(?<=\b[жг])\.\.")
 
 
 def render(kind: NoticeKind, facts: NoticeFacts, locale: str) -> Rendered:
-    body = RENDERERS[kind](facts, locale)
-    text = _lines(_greeting(facts, locale), body.text) + "\n\n" + _footer(facts, locale)
-    return Rendered(body.title, _DOUBLE_STOP.sub(".", text), _DOUBLE_STOP.sub(".", body.sms_text))
+    own = RENDERERS[kind](facts, locale)
+    text = _lines(_greeting(facts, locale), own.text) + "\n\n" + _footer(facts, locale)
+    return Rendered(
+        own.title,
+        _DOUBLE_STOP.sub(".", text),
+        _DOUBLE_STOP.sub(".", own.sms_text),
+        _DOUBLE_STOP.sub(".", own.text),
+    )
