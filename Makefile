@@ -17,8 +17,11 @@ run: $(BIN)/komek
 test: $(BIN)/komek
 	$(BIN)/python -m pytest
 
+# `make lint`: what CI checks before the tests: ruff, its formatter, mypy (settings in pyproject).
 lint: $(BIN)/komek
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # `make messages`: refresh locales/messages.pot from the code (the same keywords the
 # translation test extracts), then translate new ids in locales/{kk,ru}/LC_MESSAGES/*.po.

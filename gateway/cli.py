@@ -21,7 +21,7 @@ from casework.law.district import DistrictConfigError, load_district
 from casework.law.errors import DomainError
 from casework.law.identity import PersonalDataFilter
 from casework.law.roles import Role
-from casework.steps.imports import import_mcdb
+from casework.steps.imports import ImportReport, import_mcdb
 from casework.steps.staff import add_staff, rotate_token
 from casework.system.clock import SystemClock
 from casework.system.db import make_engine, make_sessionmaker, transaction
@@ -115,7 +115,7 @@ def _mcdb_import(args: argparse.Namespace) -> int:
         print(f"komek: no such file: {path}")
         return 2
 
-    async def work(session: AsyncSession):  # type: ignore[no-untyped-def]
+    async def work(session: AsyncSession) -> ImportReport:
         with path.open("rb") as source:
             return await import_mcdb(session, source, now=SystemClock().now())
 

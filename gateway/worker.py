@@ -23,9 +23,19 @@ import secrets
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Dialect, String, Table, bindparam, case, select, type_coerce, update
+from sqlalchemy import (
+    CursorResult,
+    Dialect,
+    String,
+    Table,
+    bindparam,
+    case,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.law.notices import (
@@ -265,7 +275,8 @@ class Worker:
             .values(status=NoticeStatus.QUEUED, claim_token=None, due_at=now, updated_at=now)
         )
         async with transaction(self.sessions) as session:
-            count = (await session.execute(stmt)).rowcount or 0
+            result = cast(CursorResult[Any], await session.execute(stmt))
+            count = result.rowcount or 0
         if count:
             log.warning("sweeper re-queued %d notices stuck in flight", count)
         return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import sqlite3
@@ -95,3 +96,33 @@ def test_serve_creates_the_database_and_answers_health(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _komek(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*KOMEK, *args],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_lost_staff_token_is_reissued_and_the_old_one_stops_working(tmp_path: Path) -> None:
+    added = _komek(tmp_path, "staff", "add", "--name", "Айгүл Серікова", "--role", "decision_maker")
+    assert added.returncode == 0, added.stderr
+    # Adding the same name again is refused: that is what reissuing is for.
+    again = _komek(tmp_path, "staff", "add", "--name", "Айгүл Серікова", "--role", "decision_maker")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    reissued = _komek(tmp_path, "staff", "token", "--name", "Айгүл  Серікова")
+    assert reissued.returncode == 0, reissued.stderr
+    old, new = added.stdout.strip(), reissued.stdout.strip()
+    assert old and new and old != new
+    stored = {
+        r[0]
+        for r in sqlite3.connect(tmp_path / "komek.sqlite3").execute("select token_hash from staff")
+    }
+    assert stored == {hashlib.sha256(new.encode()).hexdigest()}
+    unknown = _komek(tmp_path, "staff", "token", "--name", "Нобади")
+    assert unknown.returncode == 1 and "no staff member" in unknown.stderr

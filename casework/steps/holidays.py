@@ -113,7 +113,7 @@ def parse_recipients(source: bytes | BinaryIO, holiday: Holiday) -> Parsed:
         columns=COLUMNS,
         aliases=ALIASES,
         optional=("phone",),
-        key=lambda r: (r.iin, r.category),
+        key=lambda r: f"{r.iin} {r.category}",
         context={"holiday": holiday},
         multiline=False,
     ):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -26,7 +27,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade through an open engine (async callers: no nested event loop)."""
 
-    def _go(connection) -> None:  # type: ignore[no-untyped-def]
+    def _go(connection: Connection) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)

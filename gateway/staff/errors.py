@@ -36,7 +36,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
 def http_status(exc: DomainError) -> int:
     for cls in type(exc).__mro__:
         if cls in HTTP_STATUS:
-            return HTTP_STATUS[cls]  # type: ignore[index]
+            return HTTP_STATUS[cls]
     return 409
 
 

@@ -1,6 +1,6 @@
 """A local stand-in for Twilio's Messages API: real HTTP on 127.0.0.1, scripted answers.
 
-Requests are checked against the published contract (../shared/peers/twilio_api_v2010.json, the
+Requests are checked against the published contract (tests/contracts/twilio_api_v2010.json, the
 CreateMessage operation): the AccountSid path pattern, basic auth, required and known parameters.
 Responses follow Twilio's shapes, so the real `twilio` library parses them as it would in
 production. Run alone for the benchmark: `python -m tests.fakes.twilio_server --port 0`.
@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import base64
 import json
-import os
 import re
 import secrets
 from collections import deque
@@ -25,12 +24,9 @@ from aiohttp import web
 from gateway.sms import segments
 from tests.fakes.http_server import LocalHttpServer
 
-CONTRACT = Path(
-    os.environ.get(
-        "KOMEK_TWILIO_CONTRACT",
-        Path(__file__).resolve().parents[3] / "shared" / "peers" / "twilio_api_v2010.json",
-    )
-)
+# A copy of shared/peers/twilio_api_v2010.json (Twilio's official OpenAPI spec, MIT licence):
+# tests read nothing outside the repository.
+CONTRACT = Path(__file__).resolve().parents[1] / "contracts" / "twilio_api_v2010.json"
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
 _MESSAGES = "/2010-04-01/Accounts/{AccountSid}/Messages.json"

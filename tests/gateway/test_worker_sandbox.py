@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
 from casework.law.rules import Channel
 from casework.law.status import Status
+from casework.law.terms import Term
+from casework.steps import calendar
+from casework.system.db import transaction
 from casework.system.env import CaseEnv
 from gateway.providers.base import (
     ERROR_CODE_LENGTH,
@@ -132,3 +137,22 @@ async def test_an_overlong_error_code_never_breaks_the_batch(
     assert failed.status is NoticeStatus.TO_PRINT
     assert failed.error_code == "SomeProviderSpecificFailureName"[:ERROR_CODE_LENGTH]
     assert failed.error_message == "x" * ERROR_MESSAGE_LENGTH
+
+
+async def test_a_day_off_staff_add_while_the_worker_runs_moves_the_objection_window(
+    case_builder: Cases, env: CaseEnv
+) -> None:
+    """The worker counts the 2 working days from receipt on the calendar as it is now."""
+    first = await case_builder.preliminary_refusal(1, phone=DELIVERED_NUMBER)
+    worker, _ = _worker(case_builder, env)
+    await worker.drain()  # received Monday 16 November: object until Wednesday the 18th
+    assert (await case_builder.application(first)).deadline(Term.OBJECTION) == date(2026, 11, 18)
+
+    # Staff make Tuesday the 17th a day off (an akimat decision) while the worker keeps running.
+    async with transaction(case_builder.sessions) as s:
+        await calendar.set_override(s, env, date(2026, 11, 17), working=False, note="akimat")
+    second = await case_builder.preliminary_refusal(2, phone=DELIVERED_NUMBER)
+    await worker.drain()
+    assert (await case_builder.application(second)).deadline(Term.OBJECTION) == date(2026, 11, 19)
+    # The open case already received moved with the calendar too.
+    assert (await case_builder.application(first)).deadline(Term.OBJECTION) == date(2026, 11, 19)
