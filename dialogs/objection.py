@@ -17,11 +17,11 @@ from aiogram_dialog.widgets.text import Format
 
 from casework.law.errors import LateError
 from casework.law.rules import DocumentKind, RefusalGround
-from casework.law.status import Status
+from casework.law.status import AWAITING_HEARING, REMARKS_OPEN, Status
 from casework.law.terms import Term, is_late
 from casework.steps import case_file, hearings, intake
 from casework.tables.applications import Application
-from casework.texts.i18n import N_, format_day, gettext
+from casework.texts.i18n import N_, day_and_time, format_day, gettext
 from casework.texts.labels import label
 from dialogs import states
 from dialogs.common import ACTOR, applicant_of, env_of, latest_case, session_of
@@ -196,7 +196,7 @@ async def hearing_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     app = await _case(dialog_manager)
     hearing = app.latest_hearing
     assert hearing is not None
-    local = hearing.scheduled_at.astimezone(env.calendar.tz)
+    day, clock = day_and_time(hearing.scheduled_at, env.calendar.tz)
     objection_due = app.deadline(Term.OBJECTION)
     protocol = hearing.protocol
     remarks_due = app.deadline(Term.PROTOCOL_REMARKS)
@@ -205,16 +205,16 @@ async def hearing_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
         "grounds": "\n".join(
             f"• {label(RefusalGround(g), locale)}" for g in hearing.refusal_grounds
         ),
-        "day": format_day(local, locale, tz=env.district.timezone),
-        "time": local.strftime("%H:%M"),
+        "day": format_day(day, locale),
+        "time": clock,
         "mode": label(hearing.mode, locale),
         "details": hearing.details or "",
-        "can_object": app.status in (Status.PRELIMINARY_REFUSAL, Status.OBJECTION_RECEIVED),
+        "can_object": app.status in AWAITING_HEARING,
         "objection_due": format_day(objection_due, locale) if objection_due else "",
         "has_protocol": protocol is not None,
         "protocol": protocol.text if protocol is not None else "",
         "remarks_due": format_day(remarks_due, locale) if remarks_due else "",
-        "can_remark": app.status in (Status.PROTOCOL_MADE, Status.REMARKS_RECEIVED),
+        "can_remark": app.status in REMARKS_OPEN,
     }
 
 

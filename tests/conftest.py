@@ -12,12 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from casework.law.district import District, load_district
-from casework.system.clock import FixedClock
 from casework.system.db import make_engine, make_sessionmaker
 from casework.system.env import CaseEnv, load_calendar
 from casework.system.migrate import upgrade_engine
 from casework.system.runtime import Runtime
 from casework.system.settings import DEFAULT_DISTRICT_FILE, Settings
+from tests.fakes.clock import FixedClock
 
 PG_URL = os.environ.get("KOMEK_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

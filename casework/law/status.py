@@ -55,6 +55,8 @@ FINAL: frozenset[Status] = frozenset({S.REFUSED_TO_ACCEPT, S.NOTIFIED_REFUSED, S
 
 # The hearing is announced and still to be held; the applicant may object until their window ends.
 AWAITING_HEARING: frozenset[Status] = frozenset({S.PRELIMINARY_REFUSAL, S.OBJECTION_RECEIVED})
+# The protocol is made: the applicant may send remarks on it until their window ends.
+REMARKS_OPEN: frozenset[Status] = frozenset({S.PROTOCOL_MADE, S.REMARKS_RECEIVED})
 # Decided, notice owed.
 DECIDED: frozenset[Status] = frozenset(_DECIDE)
 # Decided, with or without the notice delivered: a decision notice still belongs to the decision.

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from casework.law.errors import LateError, RuleError
 from casework.law.notices import NoticeKind
 from casework.law.rules import DocumentKind, HearingMode, RefusalGround
-from casework.law.status import AWAITING_HEARING, Status
+from casework.law.status import AWAITING_HEARING, REMARKS_OPEN, Status
 from casework.law.terms import Term, is_late
 from casework.steps import notices
 from casework.steps.audit import move, record
@@ -185,7 +185,7 @@ async def read_protocol(session: AsyncSession, env: CaseEnv, app: Application) -
 async def submit_remarks(
     session: AsyncSession, env: CaseEnv, app: Application, text: str, *, actor: str
 ) -> ProtocolRemark:
-    require_status(app, Status.PROTOCOL_MADE, Status.REMARKS_RECEIVED)
+    require_status(app, *REMARKS_OPEN)
     if not text.strip():
         raise RuleError("remarks need their text")
     protocol = await read_protocol(session, env, app)

@@ -96,13 +96,8 @@ async def _save(
 ) -> None:
     """One chunk in three statements: which pairs are known, insert the new, update the known."""
     pairs = [(r.iin, r.phone) for r in rows]
-    known = set(
-        (
-            await session.execute(
-                select(MCDB.c.iin, MCDB.c.phone).where(tuple_(MCDB.c.iin, MCDB.c.phone).in_(pairs))
-            )
-        ).tuples()
-    )
+    stmt = select(MCDB.c.iin, MCDB.c.phone).where(tuple_(MCDB.c.iin, MCDB.c.phone).in_(pairs))
+    known = {(iin, phone) for iin, phone in await session.execute(stmt)}
     new = [r for r in rows if (r.iin, r.phone) not in known]
     if new:
         await session.execute(

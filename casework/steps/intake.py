@@ -16,7 +16,7 @@ from casework.law.errors import RuleError
 from casework.law.notices import NoticeKind
 from casework.law.roles import INTAKE_CHANNEL, Role
 from casework.law.rules import Channel, DocumentKind, Filer, Ground, required_documents
-from casework.law.status import Status
+from casework.law.status import AWAITING_HEARING, Status
 from casework.steps import notices
 from casework.steps.audit import move, record
 from casework.steps.case_file import CASE_LOADS, load_application, require_status
@@ -121,7 +121,7 @@ async def attach_document(
 ) -> Document:
     if kind in EVIDENCE_KINDS:
         # Papers backing an objection: only while the refusal can still be objected to.
-        require_status(app, Status.PRELIMINARY_REFUSAL, Status.OBJECTION_RECEIVED)
+        require_status(app, *AWAITING_HEARING)
         await objection_window_open(session, env, app)
     else:
         require_status(app, Status.DRAFT, Status.SUBMITTED)

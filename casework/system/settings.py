@@ -16,7 +16,6 @@ DEFAULT_DISTRICT_FILE = (
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KOMEK_", env_file=".env", extra="ignore")
 
-    environment: str = "development"
     # The embedded default: one SQLite file in the working directory, created on first start.
     database_url: str = "sqlite+aiosqlite:///komek.sqlite3"
     # The provider's time zone; unset means the district file's (Asia/Almaty for Zhambyl).
@@ -41,10 +40,6 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 @lru_cache

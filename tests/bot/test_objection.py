@@ -18,7 +18,6 @@ from bot.callbacks import NoticeAction, NoticeButton
 from casework.law.rules import DocumentKind, Ground, HearingMode, RefusalGround
 from casework.law.status import Status
 from casework.steps import case_file, commission, hearings, intake
-from casework.system.clock import FixedClock
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Document
@@ -29,6 +28,7 @@ from tests.bot.flows import JPEG, PDF, VALID_IIN, t
 from tests.bot.telegram import FakeTelegram, Phone
 from tests.builders import local
 from tests.casework.helpers import draft
+from tests.fakes.clock import FixedClock
 
 
 async def refused_case(

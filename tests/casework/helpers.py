@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.rules import Channel, DocumentKind, Filer, Ground, required_documents
 from casework.steps import intake
-from casework.system.clock import FixedClock
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
+from tests.fakes.clock import FixedClock
 
 VALID_IIN = "900101300811"  # check digit from the second weight pass
 

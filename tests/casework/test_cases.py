@@ -27,11 +27,11 @@ from casework.law.status import Status
 from casework.law.terms import Term
 from casework.steps import case_file, commission, decisions, hearings, intake
 from casework.steps.termination import terminate
-from casework.system.clock import FixedClock
 from casework.system.env import CaseEnv, load_calendar
 from casework.tables.audit import AuditEvent
 from tests.builders import local
 from tests.casework.helpers import FAMILY, draft
+from tests.fakes.clock import FixedClock
 
 
 def terms(app) -> dict[Term, date]:  # type: ignore[no-untyped-def]

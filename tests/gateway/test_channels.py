@@ -22,7 +22,6 @@ from casework.law.status import Status
 from casework.law.terms import Term
 from casework.steps.broadcasts import broadcast_counts, create_broadcast, resend_failed
 from casework.steps.notices import sent_notices
-from casework.system.clock import FixedClock
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
 from casework.system.runtime import Runtime
@@ -40,6 +39,7 @@ from tests.bot.flows import OWN_PHONE, VALID_IIN, give_address, identify, start_
 from tests.bot.telegram import TOKEN as BOT_TOKEN
 from tests.bot.telegram import FakeTelegram, Phone
 from tests.builders import phone_for
+from tests.fakes.clock import FixedClock
 from tests.fakes.telegram_session import FakeTelegramSession
 from tests.fakes.twilio_server import FakeTwilio
 from tests.gateway.conftest import Cases

@@ -7,10 +7,10 @@ from aiogram import Bot
 from casework.law.notices import NoticeChannel, NoticeStatus
 from casework.law.rules import Channel
 from casework.law.status import Status
-from casework.system.clock import FixedClock
 from casework.system.env import CaseEnv
 from gateway.providers.telegram import TelegramProvider
 from gateway.worker import Worker
+from tests.fakes.clock import FixedClock
 from tests.fakes.telegram_session import FakeTelegramSession
 from tests.gateway.conftest import Cases
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from casework.law.notices import NoticeChannel, NoticeStatus
 from casework.law.status import Status
-from casework.system.clock import FixedClock
 from casework.system.env import CaseEnv
 from gateway.providers.twilio import TwilioProvider
 from gateway.sms import segments
 from gateway.worker import Worker, WorkerConfig
 from tests.builders import phone_for
+from tests.fakes.clock import FixedClock
 from tests.fakes.twilio_server import FakeTwilio
 from tests.gateway.conftest import Cases
 

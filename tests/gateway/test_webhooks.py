@@ -14,7 +14,6 @@ from casework.law.district import District
 from casework.law.notices import NoticeChannel, NoticeStatus
 from casework.law.status import Status
 from casework.law.terms import Term
-from casework.system.clock import FixedClock
 from casework.system.env import CaseEnv
 from casework.system.runtime import Runtime
 from casework.system.settings import Settings
@@ -23,6 +22,7 @@ from gateway.app import create_app
 from gateway.providers.sandbox import SandboxProvider
 from gateway.worker import Worker
 from tests.builders import phone_for
+from tests.fakes.clock import FixedClock
 from tests.gateway.conftest import Cases
 
 PUBLIC = "https://komek.example.kz"

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from casework.law.calendar import WorkingCalendar
 from casework.law.roles import Role
 from casework.steps.staff import add_staff
-from casework.system.clock import FixedClock
 from casework.system.db import transaction
 from casework.system.runtime import Runtime
 from casework.tables.mcdb import McdbEntry
 from casework.tables.notices import Notice
 from gateway.app import create_app
 from tests.builders import iin_for, phone_for
+from tests.fakes.clock import FixedClock
 
 CAL = WorkingCalendar(timezone="Asia/Almaty")  # an independent calendar: no overrides
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from casework.law.roles import Role
-from casework.system.clock import FixedClock
 from tests.builders import local
+from tests.fakes.clock import FixedClock
 from tests.staff.conftest import CAL, Api
 
 R = Role

@@ -27,7 +27,6 @@ from casework.law.notices import NoticeChannel, NoticeStatus
 from casework.law.roles import Role
 from casework.law.rules import Channel, DocumentKind, Ground, HearingMode, RefusalGround
 from casework.steps import commission, hearings, intake
-from casework.system.clock import FixedClock
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
 from casework.system.runtime import Runtime
@@ -38,6 +37,7 @@ from gateway.providers.telegram import TelegramProvider
 from gateway.providers.twilio import TwilioProvider
 from gateway.worker import Worker, WorkerConfig
 from tests.builders import iin_for, phone_for
+from tests.fakes.clock import FixedClock
 from tests.fakes.twilio_server import Answer, FakeTwilio
 from tests.staff.conftest import Api
 from tests.staff.fake_telegram import FakeBotApi

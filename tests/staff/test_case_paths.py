@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from casework.law.district import load_district
 from casework.law.roles import Role
 from casework.steps import case_file
-from casework.system.clock import FixedClock
 from casework.system.env import CaseEnv, load_calendar
 from casework.system.settings import DEFAULT_DISTRICT_FILE
 from casework.texts.status import status_text
 from tests.builders import iin_for, local
+from tests.fakes.clock import FixedClock
 from tests.staff.conftest import CAL, NAMES, Api, paper_application
 
 R = Role
