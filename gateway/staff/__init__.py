@@ -1,7 +1,7 @@
 """The staff casework API: every step of a case, the deadline board, broadcasts, holidays.
 
 Mounted under /staff; every endpoint needs a bearer token (`komek staff add`) and a role that
-may do the action (casework.staff.PERMISSIONS).
+may do the action (casework.law.roles.PERMISSIONS).
 """
 
 from __future__ import annotations

@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from casework.law.notices import RECEIPT_KINDS, NoticeChannel
 from casework.law.rules import DocumentKind, Filer, Ground
 from casework.law.status import Status
 from casework.law.terms import Term
 from casework.steps.case_file import load_application
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
+from casework.tables.notices import Notice
 from casework.texts.i18n import format_day
 from casework.texts.labels import label
 from tests.bot.flows import JPEG, PDF, give_address, identify, start_filing, t, upload
@@ -26,6 +28,16 @@ async def _application(sessions: async_sessionmaker[AsyncSession]) -> Applicatio
     async with sessions() as session:
         app_id = await session.scalar(select(Application.id).order_by(Application.id.desc()))
         return await load_application(session, app_id)
+
+
+async def _receipt(sessions: async_sessionmaker[AsyncSession], app_id: int) -> Notice:
+    async with sessions() as s:
+        stmt = select(Notice).where(
+            Notice.application_id == app_id,
+            Notice.kind.in_(RECEIPT_KINDS),
+            Notice.channel == NoticeChannel.CHAT,
+        )
+        return (await s.scalars(stmt)).one()
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
@@ -86,6 +98,8 @@ async def test_low_income_filing_with_photo_and_pdf_ends_in_acceptance_receipt(
     assert stored[DocumentKind.INCOME].sha256 == hashlib.sha256(PDF).hexdigest()
     assert stored[DocumentKind.INCOME].content_type == "application/pdf"
     assert Path(stored[DocumentKind.INCOME].storage_path).read_bytes() == PDF
+    # The screen is the receipt the outbox keeps for the chat, word for word.
+    assert p.text in (await _receipt(sessions, app.id)).text
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
@@ -108,6 +122,7 @@ async def test_incomplete_set_ends_in_refusal_to_accept_naming_what_is_missing(
     assert p.text.startswith("❌")
     assert f"• {label(DocumentKind.DISEASE_PROOF, locale)}" in p.text
     assert ("қабылданбады" if locale == "kk" else "не принято") in p.text
+    assert p.text in (await _receipt(sessions, app.id)).text
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])

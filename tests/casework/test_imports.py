@@ -115,19 +115,23 @@ async def test_a_100000_row_file_is_imported_in_full(
         assert await session.scalar(select(func.count()).select_from(McdbEntry)) == 100_000
 
 
+def _komek_import(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*KOMEK, "mcdb", "import", str(path)],
+        env=_env(path.parent),
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.mark.parametrize("name", ["cp1251", "utf-16", "huge field", "binary junk"])
 def test_the_command_reports_lines_and_never_a_traceback(name: str, tmp_path: Path) -> None:
     data, kept, bad = FILES[name]()
     path = tmp_path / "mcdb.csv"
     path.write_bytes(data)
-    run = subprocess.run(
-        [*KOMEK, "mcdb", "import", str(path)],
-        env=_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _komek_import(path)
     assert "Traceback" not in run.stderr
     assert run.returncode == 1
     assert [f"{path}:{line}:" in run.stdout for line in bad] == [True] * len(bad)
@@ -137,14 +141,7 @@ def test_the_command_reports_lines_and_never_a_traceback(name: str, tmp_path: Pa
 def test_a_not_csv_file_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "list.xlsx"
     path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
-    run = subprocess.run(
-        [*KOMEK, "mcdb", "import", str(path)],
-        env=_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _komek_import(path)
     assert "Traceback" not in run.stderr
     assert run.stdout.splitlines()[0].startswith(f"{path}:1: this is not a text CSV file")
     assert "0 added, 0 updated, 1 rejected" in run.stdout
