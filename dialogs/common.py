@@ -7,12 +7,10 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram_dialog import DialogManager, StartMode
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.rules import GROUND_RULES, Channel, Filer
-from casework.law.status import Status
-from casework.steps import case_file, intake
+from casework.steps import intake
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
@@ -60,17 +58,6 @@ async def open_draft(manager: DialogManager) -> Application:
 def save_answer(app: Application, **answers: Any) -> None:
     """Keep the answers in the draft's JSON too: a new dict, so the change is noticed."""
     app.draft = {**(app.draft or {}), **answers}
-
-
-async def latest_case(session: AsyncSession, applicant_id: int) -> Application | None:
-    """The applicant's most recent filed application (drafts are not cases yet)."""
-    app_id = await session.scalar(
-        select(Application.id)
-        .where(Application.applicant_id == applicant_id, Application.status != Status.DRAFT)
-        .order_by(Application.id.desc())
-        .limit(1)
-    )
-    return None if app_id is None else await case_file.load_application(session, app_id)
 
 
 def filing_step(app: Application) -> State:

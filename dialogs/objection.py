@@ -24,7 +24,7 @@ from casework.tables.applications import Application
 from casework.texts.i18n import N_, day_and_time, format_day, gettext
 from casework.texts.labels import label
 from dialogs import states
-from dialogs.common import ACTOR, applicant_of, env_of, latest_case, session_of
+from dialogs.common import ACTOR, applicant_of, env_of, session_of
 from dialogs.documents import on_not_file, receive_file
 from dialogs.filing import LANG_BUTTON, MENU_BUTTON
 from dialogs.widgets import T, locale_of
@@ -50,7 +50,7 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
     if app_id is None:
         applicant = applicant_of(manager)
         assert applicant is not None
-        case = await latest_case(session_of(manager), applicant.id)
+        case = await case_file.latest_case(session_of(manager), applicant.id)
         assert case is not None
         app_id = case.id
     manager.dialog_data["application_id"] = app_id

@@ -10,6 +10,7 @@ from aiogram_dialog.widgets.kbd import Button, Column, Start
 from aiogram_dialog.widgets.text import Format
 
 from casework.law.status import Status
+from casework.steps import case_file
 from casework.steps.notices import sent_notices
 from casework.texts.status import status_text
 from dialogs import states
@@ -18,7 +19,6 @@ from dialogs.common import (
     draft_of,
     env_of,
     go_to_place,
-    latest_case,
     open_draft,
     session_of,
 )
@@ -46,7 +46,7 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
     applicant = applicant_of(dialog_manager)
     assert applicant is not None
     session = session_of(dialog_manager)
-    case = await latest_case(session, applicant.id)
+    case = await case_file.latest_case(session, applicant.id)
     has_draft = await draft_of(dialog_manager) is not None
     return {
         "has_draft": has_draft,
@@ -60,7 +60,7 @@ async def status_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     applicant = applicant_of(dialog_manager)
     assert applicant is not None
     session = session_of(dialog_manager)
-    case = await latest_case(session, applicant.id)
+    case = await case_file.latest_case(session, applicant.id)
     if case is None:
         return {"status": "", "hearing": False}
     notices = await sent_notices(session, case.id)

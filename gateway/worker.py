@@ -39,14 +39,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.law.notices import (
-    AFTER_OUTCOME,
     CASE_MOVING_KINDS,
     NoticeChannel,
     NoticeKind,
     NoticeStatus,
     Outcome,
 )
-from casework.steps.delivery import fallback_columns, notices_reached
+from casework.steps.delivery import after_send, fallback_columns, notices_reached
 from casework.system.clock import Clock
 from casework.system.db import transaction
 from casework.system.env import CaseEnv, current
@@ -408,7 +407,7 @@ class Worker:
             same.update({f"b_{k}": v for k, v in fallback_columns(channel).items()})
             per_row += ("segments",)
         else:
-            same["b_status"] = AFTER_OUTCOME[outcome]
+            same["b_status"] = after_send(outcome)
         if outcome is Outcome.ACCEPTED or outcome is Outcome.DELIVERED:
             delivered = outcome is Outcome.DELIVERED
             same.update(b_sent_at=now, b_delivered_at=now if delivered else None)

@@ -49,6 +49,17 @@ async def reload(session: AsyncSession, application: Application) -> Application
     return await load_application(session, application_id)
 
 
+async def latest_case(session: AsyncSession, applicant_id: int) -> Application | None:
+    """The applicant's most recent filed application (drafts are not cases yet)."""
+    app_id = await session.scalar(
+        select(Application.id)
+        .where(Application.applicant_id == applicant_id, Application.status != Status.DRAFT)
+        .order_by(Application.id.desc())
+        .limit(1)
+    )
+    return None if app_id is None else await load_application(session, app_id)
+
+
 async def find_cases(
     session: AsyncSession,
     *,

@@ -47,6 +47,13 @@ class PrintError(DomainError):
     code = "print_error"
 
 
+def after_send(outcome: Outcome) -> NoticeStatus:
+    """Where the worker's own send takes the notice it claimed (in `sending`)."""
+    target = AFTER_OUTCOME[outcome]
+    assert may_move(NoticeStatus.SENDING, target), target
+    return target
+
+
 def fallback_columns(channel: NoticeChannel) -> dict[str, Any]:
     """What falling back to print sets on a notice whose channel failed for good: the one
     fallback, for the worker's batched results and for single notices alike."""
@@ -127,7 +134,7 @@ async def hand_over(session: AsyncSession, env: CaseEnv, notice_id: int, *, acto
     notice = await session.get(Notice, notice_id, with_for_update=True)
     if notice is None:
         raise NotFound(f"notice {notice_id} not found", notice_id=notice_id)
-    if notice.status is not NoticeStatus.TO_PRINT:
+    if not may_move(notice.status, NoticeStatus.HANDED_OVER):
         raise PrintError(
             f"notice {notice_id} is {notice.status}, not in the print queue",
             current=notice.status.value,

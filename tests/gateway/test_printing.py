@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from casework.law.notices import NoticeStatus
 from casework.law.status import Status
-from casework.steps.delivery import get_notice, hand_over, print_queue
+from casework.steps.delivery import PrintError, get_notice, hand_over, print_queue
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
 from gateway.printing import render_pdf
@@ -40,3 +41,16 @@ async def test_handing_over_counts_as_notified(case_builder: Cases, env: CaseEnv
     assert (await case_builder.application(app_id)).status is Status.NOTIFIED_GRANTED
     async with case_builder.sessions() as s:
         assert decision.id not in [n.id for n in await print_queue(s)]
+
+
+async def test_a_notice_is_handed_over_once(case_builder: Cases, env: CaseEnv) -> None:
+    app_id = await case_builder.granted(1, mcdb=False)
+    decision = (await case_builder.notices(app_id))[-1]
+    async with transaction(case_builder.sessions) as s:
+        await hand_over(s, env, decision.id, actor="clerk")
+    with pytest.raises(PrintError) as refused:
+        async with transaction(case_builder.sessions) as s:
+            await hand_over(s, env, decision.id, actor="another clerk")
+    assert refused.value.params == {"current": "handed_over"}
+    handed = (await case_builder.notices(app_id))[-1]
+    assert (handed.status, handed.handed_over_by) == (NoticeStatus.HANDED_OVER, "clerk")
