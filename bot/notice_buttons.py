@@ -77,6 +77,13 @@ async def attend_button(
     )
 
 
+async def unknown_button(callback: CallbackQuery, locale: str) -> None:
+    """Notice button data that does not parse (an old or forged button): say so, do nothing."""
+    await callback.answer(
+        gettext(locale, "This button is not for your application."), show_alert=True
+    )
+
+
 def notice_router() -> Router:
     router = Router(name="notice_buttons")
     router.callback_query.register(
@@ -85,4 +92,5 @@ def notice_router() -> Router:
     router.callback_query.register(
         attend_button, NoticeButton.filter(F.action == NoticeAction.ATTEND)
     )
+    router.callback_query.register(unknown_button, F.data.startswith(f"{NoticeButton.__prefix__}:"))
     return router

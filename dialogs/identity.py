@@ -97,11 +97,13 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
             await manager.switch_to(states.Identity.iin)
             return
     assert applicant is not None
-    applicant.phone = phone
-    applicant.first_name = applicant.first_name or contact.first_name
-    applicant.last_name = applicant.last_name or (contact.last_name or "")
-    registered = await phone_registered(session_of(manager), applicant.iin, phone)
-    manager.dialog_data["registered"] = registered
+    manager.dialog_data["registered"] = await accounts.record_phone(
+        session_of(manager),
+        applicant,
+        phone=phone,
+        first_name=contact.first_name,
+        last_name=contact.last_name or "",
+    )
     await manager.switch_to(states.Identity.result)
 
 

@@ -17,7 +17,7 @@ from aiogram_dialog.widgets.text import Format
 
 from casework.law.errors import LateError
 from casework.law.rules import DocumentKind, RefusalGround
-from casework.law.status import AWAITING_HEARING, REMARKS_OPEN, Status
+from casework.law.status import AWAITING_HEARING, REMARKS_OPEN
 from casework.law.terms import Term, is_late
 from casework.steps import case_file, hearings, intake
 from casework.tables.applications import Application
@@ -55,11 +55,7 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
         app_id = case.id
     manager.dialog_data["application_id"] = app_id
     app = await case_file.load_application(session_of(manager), app_id)
-    if app.status is Status.PRELIMINARY_REFUSAL:
-        # Reading the refusal here is receiving it: the 2 working days run from now at the latest.
-        await hearings.mark_refusal_received(
-            session_of(manager), env_of(manager), app, env_of(manager).now()
-        )
+    await hearings.refusal_read(session_of(manager), env_of(manager), app)
 
 
 async def _late(

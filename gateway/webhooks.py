@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from casework.law.notices import NoticeChannel
-from casework.steps.delivery import apply_receipt, notice_for_receipt
+from casework.steps.delivery import receive_receipt
 from casework.steps.sms_replies import answer_sms
 from casework.system.db import transaction
 from casework.system.runtime import Runtime
@@ -43,22 +43,20 @@ async def status_callback(request: Request, notice: int | None = None) -> Respon
     sid = form.get("MessageSid") or form.get("SmsSid")
     status = form.get("MessageStatus", "").lower()
     outcome = TwilioProvider.STATUSES.get(status)
+    if outcome is None:  # a status word Twilio may add later: nothing to do with it yet
+        return Response(status_code=204)
     async with transaction(rt.sessions) as session:
-        env = await rt.env(session)
-        row = await notice_for_receipt(session, notice_id=notice, provider_id=sid)
-        if row is not None and outcome is not None:
-            await apply_receipt(
-                session,
-                env,
-                row,
-                outcome=outcome,
-                channel=NoticeChannel.SMS,
-                provider=TwilioProvider.name,
-                provider_id=sid,
-                provider_status=status,
-                error_code=form.get("ErrorCode"),
-                at=env.now(),
-            )
+        await receive_receipt(
+            session,
+            await rt.env(session),
+            notice_id=notice,
+            outcome=outcome,
+            channel=NoticeChannel.SMS,
+            provider=TwilioProvider.name,
+            provider_id=sid,
+            provider_status=status,
+            error_code=form.get("ErrorCode"),
+        )
     return Response(status_code=204)
 
 

@@ -44,6 +44,7 @@ from casework.law.notices import (
     NoticeKind,
     NoticeStatus,
     Outcome,
+    may_move,
 )
 from casework.steps.delivery import after_send, fallback_columns, notices_reached
 from casework.system.clock import Clock
@@ -61,6 +62,9 @@ log = logging.getLogger(__name__)
 NOTICES: Table = Notice.__table__  # type: ignore[assignment]
 KINDS: Mapping[str, NoticeKind] = {k.value: k for k in NoticeKind}
 CHANNELS: Mapping[str, NoticeChannel] = {c.value: c for c in NoticeChannel}
+# A claim and the sweeper's re-queue are moves of the one notice table too.
+QUEUED, SENDING = NoticeStatus.QUEUED, NoticeStatus.SENDING
+assert may_move(QUEUED, SENDING) and may_move(SENDING, QUEUED)
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,7 @@ class Worker:
         due = (
             select(NOTICES.c.id)
             .where(
-                NOTICES.c.status == NoticeStatus.QUEUED,
+                NOTICES.c.status == QUEUED,
                 NOTICES.c.due_at <= now,
                 NOTICES.c.channel.in_(list(self.providers if channels is None else channels)),
             )
@@ -225,7 +229,7 @@ class Worker:
             update(NOTICES)
             .where(NOTICES.c.id.in_(due.scalar_subquery()))
             .values(
-                status=NoticeStatus.SENDING,
+                status=SENDING,
                 claim_token=token,
                 claimed_at=now,
                 updated_at=now,
@@ -268,10 +272,10 @@ class Worker:
         stmt = (
             update(NOTICES)
             .where(
-                NOTICES.c.status == NoticeStatus.SENDING,
+                NOTICES.c.status == SENDING,
                 NOTICES.c.claimed_at < now - self.config.stuck_after,
             )
-            .values(status=NoticeStatus.QUEUED, claim_token=None, due_at=now, updated_at=now)
+            .values(status=QUEUED, claim_token=None, due_at=now, updated_at=now)
         )
         async with transaction(self.sessions) as session:
             result = cast(CursorResult[Any], await session.execute(stmt))
@@ -396,7 +400,7 @@ class Worker:
     ) -> tuple[Any, dict[str, Any]]:
         """One UPDATE per kind of result, and the values it sets alike on every row."""
         same: dict[str, Any] = {
-            "w_status": NoticeStatus.SENDING,
+            "w_status": SENDING,
             "b_claim_token": None,
             "b_updated_at": now,
             "b_provider": self.providers[channel].name,

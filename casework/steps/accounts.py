@@ -67,6 +67,18 @@ async def prove_by_phone(
     return applicant
 
 
+async def record_phone(
+    session: AsyncSession, applicant: Applicant, *, phone: str, first_name: str, last_name: str
+) -> bool:
+    """The applicant's own phone, shared through Telegram (names fill only what is empty);
+    True when the mobile citizens database registers it to them, so notices may go by SMS."""
+    applicant.phone = phone
+    applicant.first_name = applicant.first_name or first_name
+    applicant.last_name = applicant.last_name or last_name
+    await session.flush()
+    return await phone_registered(session, applicant.iin, phone)
+
+
 async def account_holder(session: AsyncSession, telegram_id: int) -> Applicant | None:
     """The applicant this Telegram account is linked to, if any."""
     return await session.scalar(select(Applicant).where(Applicant.telegram_id == telegram_id))

@@ -10,6 +10,7 @@ applicant is one recipient), never rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -28,6 +29,7 @@ from casework.steps import notices
 from casework.steps.audit import record
 from casework.steps.case_file import load_application
 from casework.steps.delivery import requeue
+from casework.steps.hearings import hearings_on
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.notices import Broadcast, Notice
@@ -84,6 +86,26 @@ async def create_broadcast(
             session, app, "notice_broadcast", actor=created_by, at=env.now(), reason=kind.value
         )
     return broadcast
+
+
+async def invite_to_hearings(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    hearing_date: date | None,
+    application_ids: Sequence[int],
+    created_by: str,
+) -> Broadcast:
+    """Invite everyone whose hearing is on `hearing_date`, and the cases named (DOMAIN.md,
+    "Notices": staff broadcast hearing invitations)."""
+    ids = list(application_ids)
+    if hearing_date is not None:
+        ids += await hearings_on(session, env, hearing_date)
+    if not ids:
+        raise NotFound("no scheduled hearings match", hearing_date=hearing_date)
+    return await create_broadcast(
+        session, env, kind=NoticeKind.HEARING_INVITATION, application_ids=ids, created_by=created_by
+    )
 
 
 def failed_filter() -> Any:

@@ -143,3 +143,34 @@ def urgency(env: CaseEnv, due_on: date) -> Urgency:
     if due_on <= env.calendar.next_working_day(today):
         return "due_soon"
     return "upcoming"
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    due: Due
+    urgency: Urgency
+    working_days_left: int
+
+
+async def board(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    terms: list[Term] | None = None,
+    statuses: list[Status] | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    limit: int = 200,
+) -> list[BoardEntry]:
+    """Cases with their next deadline: overdue first, then due within one working day, later."""
+    found = await next_deadlines(
+        session, terms=terms, statuses=statuses, due_from=due_from, due_to=due_to
+    )
+    today = env.today()
+    entries = [
+        BoardEntry(d, urgency(env, d.due_on), env.calendar.working_days_between(today, d.due_on))
+        for d in found.values()
+    ]
+    rank = {name: i for i, name in enumerate(URGENCY_ORDER)}
+    entries.sort(key=lambda e: (rank[e.urgency], e.due.due_on, e.due.application.id))
+    return entries[:limit]

@@ -129,6 +129,36 @@ async def apply_receipt(
     return True
 
 
+async def receive_receipt(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    notice_id: int | None,
+    outcome: Outcome,
+    channel: NoticeChannel,
+    provider: str,
+    provider_id: str | None,
+    provider_status: str,
+    error_code: str | None,
+) -> bool:
+    """A provider's delivery receipt, for our notice id or its own message id."""
+    notice = await notice_for_receipt(session, notice_id=notice_id, provider_id=provider_id)
+    if notice is None:
+        return False
+    return await apply_receipt(
+        session,
+        env,
+        notice,
+        outcome=outcome,
+        channel=channel,
+        provider=provider,
+        provider_id=provider_id,
+        provider_status=provider_status,
+        error_code=error_code,
+        at=env.now(),
+    )
+
+
 async def hand_over(session: AsyncSession, env: CaseEnv, notice_id: int, *, actor: str) -> Notice:
     """The applicant took the printed notice at the office: it reached them (SR §15)."""
     notice = await session.get(Notice, notice_id, with_for_update=True)

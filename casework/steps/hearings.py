@@ -87,6 +87,13 @@ async def mark_refusal_received(
         await refresh_deadlines(session, env, app)
 
 
+async def refusal_read(session: AsyncSession, env: CaseEnv, app: Application) -> None:
+    """The applicant opened the preliminary refusal in the chat: reading it is receiving it, so
+    the 2 working days run from now at the latest."""
+    if app.status is Status.PRELIMINARY_REFUSAL:
+        await mark_refusal_received(session, env, app, env.now())
+
+
 async def objection_window_open(session: AsyncSession, env: CaseEnv, app: Application) -> None:
     """Raise LateError once the 2 working days from receipt have passed."""
     hearing = app.latest_hearing

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, BinaryIO
 
-from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
-from sqlalchemy import select
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -55,7 +55,7 @@ class Recipient(BaseModel):
     """One row of a recipient list; the category by code or by its Kazakh or Russian name."""
 
     iin: IIN
-    full_name: Annotated[str, BeforeValidator(_one_spacing)]
+    full_name: Annotated[str, BeforeValidator(_one_spacing), Field(title="name")]
     category: str
     phone: OptionalPhone = None
 
@@ -180,20 +180,27 @@ def _split_name(full_name: str) -> dict[str, str | None]:
     }
 
 
-async def load_list(
-    session: AsyncSession, list_id: int, *, for_update: bool = False
-) -> HolidayList:
+async def load_list(session: AsyncSession, list_id: int) -> HolidayList:
+    """The list with its recipients, locked: two grants of one list must not both run."""
     stmt = (
         select(HolidayList)
         .where(HolidayList.id == list_id)
         .options(selectinload(HolidayList.recipients))
+        .with_for_update(of=HolidayList)
     )
-    if for_update:
-        stmt = stmt.with_for_update(of=HolidayList)
     holiday_list = (await session.scalars(stmt)).one_or_none()
     if holiday_list is None:
         raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
     return holiday_list
+
+
+async def list_summary(session: AsyncSession, list_id: int) -> tuple[HolidayList, int]:
+    """A list and how many recipients it kept, without loading them."""
+    holiday_list = await session.get(HolidayList, list_id)
+    if holiday_list is None:
+        raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
+    count = await session.scalar(select(func.count()).where(HolidayRecipient.list_id == list_id))
+    return holiday_list, count or 0
 
 
 async def _already_granted(
@@ -214,7 +221,7 @@ async def _already_granted(
 async def grant_list(session: AsyncSession, env: CaseEnv, list_id: int, *, actor: str) -> Granted:
     """One granted case per recipient: a one-off payment of the category's amount on the day,
     and the notices, all in the caller's transaction."""
-    holiday_list = await load_list(session, list_id, for_update=True)
+    holiday_list = await load_list(session, list_id)
     if holiday_list.granted_at is not None:
         raise DomainError(f"holiday list {list_id} was granted already", list_id=list_id)
     holiday = find_holiday(env.district, holiday_list.holiday)

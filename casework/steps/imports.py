@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +41,7 @@ class Registration(BaseModel):
 
     iin: IIN
     phone: Phone
-    registered_on: Annotated[date, BeforeValidator(_day)]
+    registered_on: Annotated[date, BeforeValidator(_day), Field(title="date")]
 
 
 COLUMNS = ("iin", "phone", "registered_on")

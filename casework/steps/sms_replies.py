@@ -16,7 +16,7 @@ from casework.steps.hearings import object_to_refusal
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
-from casework.texts.i18n import format_short_day, gettext
+from casework.texts.i18n import LOCALES, format_short_day, gettext
 from casework.texts.labels import label
 
 # A reply that asks where the case is rather than objecting.
@@ -56,7 +56,7 @@ async def answer_sms(session: AsyncSession, env: CaseEnv, phone: str, body: str)
                 "We found no application for this number. Tel. {phone}",
                 phone=env.district.provider.phone,
             )
-            for loc in ("kk", "ru")
+            for loc in LOCALES
         )
     loc = app.applicant.locale
     if app.status in AWAITING_HEARING and (body.strip().lower() not in STATUS_WORDS):

@@ -55,6 +55,9 @@ async def rotate_token(session: AsyncSession, *, name: str) -> tuple[Staff, str]
     staff = await session.scalar(select(Staff).where(Staff.name == name).with_for_update())
     if staff is None:
         raise NotFound(f"no staff member named {name!r}", name=name)
+    if not staff.active:
+        # A token for a deactivated account would never work: deactivation is deliberate.
+        raise DomainError(f"staff member {name!r} is deactivated", name=name)
     token = _new_token()
     staff.token_hash = hash_token(token)
     await session.flush()

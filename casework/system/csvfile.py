@@ -2,9 +2,7 @@
 
 The lists come from other offices' exports: UTF-8 with or without a BOM, UTF-16 from Excel's
 "Unicode text", CP1251 from older Windows tools; commas, semicolons or tabs; with or without a
-header.
-Each importer used to decode, split and report on its own, each coping with a different part
-of that. This module does it once and knows nothing of the domain: the caller names the
+header. This module reads them all alike and knows nothing of the domain: the caller names the
 columns and gives a pydantic model per list; the reader yields every good row as a validated
 model and every bad row as a line number and a reason, and goes on with the next line.
 
@@ -61,6 +59,8 @@ _ENCODING_NAMES = {
     "cp1251": "CP1251",
 }
 # What people upload instead of a CSV, by the bytes it starts with.
+# A column the file's header names that the list does not have: read past, never validated.
+_IGNORED = ""
 _SIGNATURES = (
     (b"PK\x03\x04", "a ZIP archive: an .xlsx workbook? Save it as CSV"),
     (b"\xd0\xcf\x11\xe0", "an old Excel or Word file (.xls, .doc)? Save it as CSV"),
@@ -238,7 +238,7 @@ def _read(
             data = {
                 column: cell
                 for column, cell in zip(layout, cells, strict=False)
-                if cell or column not in optional
+                if column != _IGNORED and (cell or column not in optional)
             }
             try:
                 value = model.model_validate(data, context=context)
@@ -274,7 +274,9 @@ def _cap_errors(items: Iterator[Row[M] | RowError], limit: int) -> Iterator[Row[
 
 def _bounds(layout: list[str], optional: frozenset[str]) -> tuple[int, int]:
     """How many cells a row may have: optional columns can be missing only after the last cell."""
-    required = [i + 1 for i, column in enumerate(layout) if column not in optional]
+    required = [
+        i + 1 for i, column in enumerate(layout) if column not in optional and column != _IGNORED
+    ]
     return max(required, default=1), len(layout)
 
 
@@ -287,30 +289,27 @@ def _header(
 ) -> list[str] | str | None:
     """The columns a header row names, in its order; None if the row is data; str: what is wrong.
 
-    A header with names the caller did not declare is still accepted when every name it does
-    know stands in its declared place (e.g. "ИИН;ФИО;..." with only the IIN's aliases given):
-    it is skipped and columns stay positional. Otherwise reading would put cells in the wrong
-    fields of every row, so the file stops at its header.
+    Columns the header names but the list does not have (a "Note" an export adds) are read past:
+    they come back as `_IGNORED`. A header whose known names all stand in their declared places
+    but which lacks some of them (e.g. "ИИН;ФИО;..." with only the IIN's aliases given) is
+    skipped and columns stay positional. Otherwise reading would put cells in the wrong fields of
+    every row, so the file stops at its header.
     """
     known = [names.get(_header_name(cell)) for cell in cells]
     if not any(known):
         return None
-    if all(known):
-        found = [column for column in known if column is not None]
-        for column in found:
-            if found.count(column) > 1:
-                return f"the header names the column {column!r} twice"
-        missing = [c for c in layout if c not in found and c not in optional]
-        if missing:
-            return f"the header lacks {', '.join(missing)} (expected {', '.join(layout)})"
-        return found
+    found = [column for column in known if column is not None]
+    for column in found:
+        if found.count(column) > 1:
+            return f"the header names the column {column!r} twice"
+    missing = [c for c in layout if c not in found and c not in optional]
+    if not missing:
+        return [column or _IGNORED for column in known]
     if len(cells) <= len(layout) and all(
         column in (None, layout[i]) for i, column in enumerate(known)
     ):
         return layout
-    unknown = ", ".join(repr(cell) for cell, column in zip(cells, known, strict=True) if not column)
-    expected = ", ".join(layout)
-    return f"the header has columns this list does not have: {unknown} (expected {expected})"
+    return f"the header lacks {', '.join(missing)} (expected {', '.join(layout)})"
 
 
 def _explain(exc: ValidationError, model: type[BaseModel]) -> str:

@@ -30,12 +30,21 @@ from casework.texts.labels import label
 
 
 @dataclass(frozen=True)
+class Words:
+    """One kind's own words: its title, its text, its short SMS."""
+
+    title: str
+    text: str
+    sms_text: str
+
+
+@dataclass(frozen=True)
 class Rendered:
     title: str
     text: str  # the letter: greeting, the notice's own words, the department's footer
     sms_text: str
     # The notice's own words: what the bot shows on its receipt screen, the same as the letter's.
-    body: str = ""
+    body: str
 
 
 @dataclass
@@ -129,7 +138,7 @@ def _details(h: Hearing | None, loc: str) -> str | None:
     return gettext(loc, "Details: {details}", details=h.details)
 
 
-def _acceptance(f: NoticeFacts, loc: str) -> Rendered:
+def _acceptance(f: NoticeFacts, loc: str) -> Words:
     registered, due = f.registered_on, f.decision_due
     assert registered is not None and due is not None, "an acceptance receipt follows registration"
     text = gettext(
@@ -148,10 +157,10 @@ def _acceptance(f: NoticeFacts, loc: str) -> Rendered:
         registered=format_short_day(registered),
     )
     sms += " " + gettext(loc, "Decision by {decision}.", decision=format_short_day(due))
-    return Rendered(gettext(loc, "Acceptance receipt"), text, sms)
+    return Words(gettext(loc, "Acceptance receipt"), text, sms)
 
 
-def _refusal_to_accept(f: NoticeFacts, loc: str) -> Rendered:
+def _refusal_to_accept(f: NoticeFacts, loc: str) -> Words:
     lacking = [*(f.payload.get("missing") or []), *(f.payload.get("expired") or [])]
     text = gettext(
         loc,
@@ -167,7 +176,7 @@ def _refusal_to_accept(f: NoticeFacts, loc: str) -> Rendered:
         number=f.number,
         phone=f.district.provider.phone,
     )
-    return Rendered(gettext(loc, "Receipt of refusal to accept the application"), text, sms)
+    return Words(gettext(loc, "Receipt of refusal to accept the application"), text, sms)
 
 
 def _how_to_object(f: NoticeFacts, loc: str) -> str:
@@ -181,7 +190,7 @@ def _how_to_object(f: NoticeFacts, loc: str) -> str:
     )
 
 
-def _preliminary_refusal(f: NoticeFacts, loc: str) -> Rendered:
+def _preliminary_refusal(f: NoticeFacts, loc: str) -> Words:
     h = f.hearing
     assert h is not None, "a preliminary refusal announces a hearing"
     until = f.objection_due_if_today
@@ -212,10 +221,10 @@ def _preliminary_refusal(f: NoticeFacts, loc: str) -> Rendered:
         date=day,
         time=time,
     )
-    return Rendered(gettext(loc, "Preliminary decision and hearing"), text, sms)
+    return Words(gettext(loc, "Preliminary decision and hearing"), text, sms)
 
 
-def _hearing_invitation(f: NoticeFacts, loc: str) -> Rendered:
+def _hearing_invitation(f: NoticeFacts, loc: str) -> Words:
     h = f.hearing
     assert h is not None, "an invitation needs a scheduled hearing"
     text = _lines(
@@ -237,10 +246,10 @@ def _hearing_invitation(f: NoticeFacts, loc: str) -> Rendered:
         time=time,
         mode=label(HearingMode(h.mode), loc),
     )
-    return Rendered(gettext(loc, "Invitation to a hearing"), text, sms)
+    return Words(gettext(loc, "Invitation to a hearing"), text, sms)
 
 
-def _granted(f: NoticeFacts, loc: str) -> Rendered:
+def _granted(f: NoticeFacts, loc: str) -> Words:
     assert f.amount is not None and f.periodicity is not None and f.starts_on is not None
     amount = format_tenge(f.amount, loc)
     periodicity = label(f.periodicity, loc)
@@ -263,10 +272,10 @@ def _granted(f: NoticeFacts, loc: str) -> Rendered:
         amount=amount,
         periodicity=periodicity,
     )
-    return Rendered(gettext(loc, "Decision to grant social assistance"), text, sms)
+    return Words(gettext(loc, "Decision to grant social assistance"), text, sms)
 
 
-def _refused(f: NoticeFacts, loc: str) -> Rendered:
+def _refused(f: NoticeFacts, loc: str) -> Words:
     text = _lines(
         gettext(
             loc,
@@ -288,10 +297,10 @@ def _refused(f: NoticeFacts, loc: str) -> Rendered:
         number=f.number,
         phone=f.district.provider.phone,
     )
-    return Rendered(gettext(loc, "Decision to refuse social assistance"), text, sms)
+    return Words(gettext(loc, "Decision to refuse social assistance"), text, sms)
 
 
-def _termination(f: NoticeFacts, loc: str) -> Rendered:
+def _termination(f: NoticeFacts, loc: str) -> Words:
     stops = date.fromisoformat(str(f.payload["stops"]))
     ground = label(TerminationGround(f.payload["ground"]), loc)
     text = gettext(
@@ -309,10 +318,10 @@ def _termination(f: NoticeFacts, loc: str) -> Rendered:
         stops=format_short_day(stops),
         phone=f.district.provider.phone,
     )
-    return Rendered(gettext(loc, "Termination of social assistance"), text, sms)
+    return Words(gettext(loc, "Termination of social assistance"), text, sms)
 
 
-def _holiday(f: NoticeFacts, loc: str) -> Rendered:
+def _holiday(f: NoticeFacts, loc: str) -> Words:
     """Paid without an application (DR §12, §28); the payload may name the holiday and amount."""
     holiday_name, amount = _holiday_details(f, loc)
     if holiday_name and amount:
@@ -332,7 +341,7 @@ def _holiday(f: NoticeFacts, loc: str) -> Rendered:
     text = _lines(
         text, gettext(loc, "The money is paid to your bank account through the State Corporation.")
     )
-    return Rendered(gettext(loc, "Holiday assistance"), text, sms)
+    return Words(gettext(loc, "Holiday assistance"), text, sms)
 
 
 def _holiday_details(f: NoticeFacts, loc: str) -> tuple[str | None, str | None]:
@@ -349,7 +358,7 @@ def _holiday_details(f: NoticeFacts, loc: str) -> tuple[str | None, str | None]:
     return getattr(holiday.name, loc), amount
 
 
-RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Rendered]] = {
+RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.ACCEPTANCE_RECEIPT: _acceptance,
     NoticeKind.REFUSAL_TO_ACCEPT: _refusal_to_accept,
     NoticeKind.PRELIMINARY_REFUSAL: _preliminary_refusal,

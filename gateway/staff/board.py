@@ -10,16 +10,14 @@ from fastapi import APIRouter, Query
 from casework.law.roles import Action
 from casework.law.status import Status
 from casework.law.terms import Term
+from casework.steps import deadlines
 from casework.steps.case_file import find_cases
-from casework.steps.deadlines import URGENCY_ORDER, next_deadlines, urgency
 from casework.tables.staff import Staff
 from gateway.staff.deps import EnvDep, SessionDep, permit
 from gateway.staff.schemas import BoardRow, CaseSummary
 from gateway.staff.views import shown_iin
 
 router = APIRouter(tags=["deadlines"])
-
-_RANK = {name: i for i, name in enumerate(URGENCY_ORDER)}
 
 
 @router.get("/deadlines")
@@ -34,25 +32,22 @@ async def deadline_board(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[BoardRow]:
     """Cases with their next deadline: overdue first, then due within one working day."""
-    found = await next_deadlines(
-        session, terms=term, statuses=status, due_from=due_from, due_to=due_to
+    entries = await deadlines.board(
+        session, env, terms=term, statuses=status, due_from=due_from, due_to=due_to, limit=limit
     )
-    today = env.today()
-    rows = [
+    return [
         BoardRow(
-            application_id=d.application.id,
-            status=d.application.status,
-            iin=shown_iin(staff, d.applicant.iin),
-            full_name=d.applicant.full_name,
-            term=d.term,
-            due_on=d.due_on,
-            urgency=urgency(env, d.due_on),
-            working_days_left=env.calendar.working_days_between(today, d.due_on),
+            application_id=e.due.application.id,
+            status=e.due.application.status,
+            iin=shown_iin(staff, e.due.applicant.iin),
+            full_name=e.due.applicant.full_name,
+            term=e.due.term,
+            due_on=e.due.due_on,
+            urgency=e.urgency,
+            working_days_left=e.working_days_left,
         )
-        for d in found.values()
+        for e in entries
     ]
-    rows.sort(key=lambda r: (_RANK[r.urgency], r.due_on, r.application_id))
-    return rows[:limit]
 
 
 @router.get("/applications", tags=["cases"])
@@ -68,7 +63,7 @@ async def lookup(
 ) -> list[CaseSummary]:
     """Find cases by IIN, status, or next deadline (a term, a due range)."""
     by_deadline = bool(term or due_from or due_to)
-    due = await next_deadlines(
+    due = await deadlines.next_deadlines(
         session, terms=term, statuses=status, iin=iin, due_from=due_from, due_to=due_to
     )
     if by_deadline:

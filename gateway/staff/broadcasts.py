@@ -10,17 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from casework.law.errors import NotFound
-from casework.law.notices import NoticeKind
 from casework.law.roles import Action
-from casework.steps.broadcasts import (
-    broadcast_counts,
-    create_broadcast,
-    get_broadcast,
-    recent_broadcasts,
-    resend_failed,
-)
-from casework.steps.hearings import hearings_on
+from casework.steps import broadcasts
 from casework.tables.notices import Broadcast
 from casework.tables.staff import Staff
 from gateway.staff.deps import EnvDep, SessionDep, permit
@@ -36,7 +27,7 @@ async def _out(session: SessionDep, broadcast: Broadcast) -> BroadcastOut:
         created_by=broadcast.created_by,
         created_at=broadcast.created_at,
         total=broadcast.total,
-        counts=await broadcast_counts(session, broadcast.id),
+        counts=await broadcasts.broadcast_counts(session, broadcast.id),
     )
 
 
@@ -48,16 +39,11 @@ async def broadcast_invitations(
     env: EnvDep,
 ) -> BroadcastOut:
     """Invite every applicant whose hearing is on `hearing_date`, or those of `application_ids`."""
-    ids = list(body.application_ids or [])
-    if body.hearing_date is not None:
-        ids += await hearings_on(session, env, body.hearing_date)
-    if not ids:
-        raise NotFound("no scheduled hearings match", hearing_date=body.hearing_date)
-    broadcast = await create_broadcast(
+    broadcast = await broadcasts.invite_to_hearings(
         session,
         env,
-        kind=NoticeKind.HEARING_INVITATION,
-        application_ids=ids,
+        hearing_date=body.hearing_date,
+        application_ids=body.application_ids or [],
         created_by=staff.name,
     )
     return await _out(session, broadcast)
@@ -67,15 +53,15 @@ async def broadcast_invitations(
 async def list_broadcasts(
     staff: Annotated[Staff, permit(Action.BROADCAST)], session: SessionDep
 ) -> list[BroadcastOut]:
-    return [await _out(session, b) for b in await recent_broadcasts(session)]
+    return [await _out(session, b) for b in await broadcasts.recent_broadcasts(session)]
 
 
 @router.get("/{broadcast_id}")
-async def get_one(
+async def get_broadcast(
     staff: Annotated[Staff, permit(Action.BROADCAST)], broadcast_id: int, session: SessionDep
 ) -> BroadcastOut:
     """Live counts: queued, sent, delivered, failed, printed."""
-    return await _out(session, await get_broadcast(session, broadcast_id))
+    return await _out(session, await broadcasts.get_broadcast(session, broadcast_id))
 
 
 @router.post("/{broadcast_id}/resend")
@@ -86,7 +72,6 @@ async def resend(
     env: EnvDep,
 ) -> ResendOut:
     """Send again to the failed recipients only; the delivered ones are not bothered twice."""
-    resent = await resend_failed(session, env, broadcast_id, actor=staff.name)
-    return ResendOut(
-        resent=resent, broadcast=await _out(session, await get_broadcast(session, broadcast_id))
-    )
+    resent = await broadcasts.resend_failed(session, env, broadcast_id, actor=staff.name)
+    broadcast = await broadcasts.get_broadcast(session, broadcast_id)
+    return ResendOut(resent=resent, broadcast=await _out(session, broadcast))

@@ -95,8 +95,7 @@ async def import_list(
 async def get_list(
     staff: Annotated[Staff, permit(Action.VIEW_CASES)], list_id: int, session: SessionDep
 ) -> HolidayListOut:
-    holiday_list = await holidays.load_list(session, list_id)
-    return _list_out(holiday_list, len(holiday_list.recipients))
+    return _list_out(*await holidays.list_summary(session, list_id))
 
 
 @router.post("/lists/{list_id}/grant")

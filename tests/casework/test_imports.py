@@ -67,6 +67,11 @@ FILES: dict[str, Callable[[], FileCase]] = {
         [1, 3],
         {3: "binary"},
     ),
+    "named extra column": lambda: (
+        ("iin,phone,registered_on,source\n" + good(1) + ",ЦОН\n" + good(2) + "\n").encode(),
+        [1, 2],
+        {},
+    ),
     "duplicate IINs": lambda: (
         lines(good(1), good(2), good(1)).encode(),
         [1, 2],

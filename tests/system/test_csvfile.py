@@ -370,14 +370,17 @@ def test_header_with_unknown_names_in_place_is_skipped(tmp_path: Path) -> None:
     assert [(r.line, r.value.name) for r in rows] == [(2, "Иванов Иван")]
 
 
-def test_header_that_cannot_be_mapped_stops_the_file(tmp_path: Path) -> None:
-    text = "Note,IIN,Name,Category\n" + line(1) + line(2)
+def test_columns_the_list_does_not_have_are_read_past(tmp_path: Path) -> None:
+    text = "Note,IIN,Name,Category,Phone\n" + "a," + line(1) + "," + line(2)
     rows, errors = read(write(tmp_path, text.encode()))
-    assert rows == []
-    assert messages(errors) == [
-        "line 1: the header has columns this list does not have: 'Note'"
-        " (expected iin, name, category, phone)"
+    assert errors == []
+    assert [(r.line, r.value.iin, r.value.name) for r in rows] == [
+        (2, iin(1), "Иванов Иван"),
+        (3, iin(2), "Иванов Иван"),
     ]
+
+
+def test_header_that_cannot_be_mapped_stops_the_file(tmp_path: Path) -> None:
     _, errors = read(write(tmp_path, b"iin,name,phone\n" + line(1).encode()))
     assert messages(errors) == [
         "line 1: the header lacks category (expected iin, name, category, phone)"
