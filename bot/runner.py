@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,12 +19,17 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.types import Update
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from pydantic import ValidationError
 
 from bot.factory import create_bot, create_dispatcher
 from casework.system.runtime import Runtime
 
 log = logging.getLogger("komek.bot")
 WEBHOOK_PATH = "/telegram/webhook"
+
+
+class NotAnUpdate(ValueError):
+    pass
 
 
 class TelegramService:
@@ -70,8 +76,11 @@ class TelegramService:
         )
         log.info("telegram: long polling")
 
-    async def feed(self, payload: dict[str, Any]) -> None:
-        update = Update.model_validate(payload, context={"bot": self.bot})
+    async def feed(self, payload: Any) -> None:
+        try:
+            update = Update.model_validate(payload, context={"bot": self.bot})
+        except ValidationError as exc:
+            raise NotAnUpdate("not a Telegram update") from exc
         await self.dp.feed_update(self.bot, update)
 
     async def stop(self) -> None:
@@ -113,5 +122,9 @@ async def telegram_webhook(
     given = (x_telegram_bot_api_secret_token or "").encode()
     if not hmac.compare_digest(given, service.secret.encode()):
         raise HTTPException(status_code=403)
-    await service.feed(await request.json())
+    try:  # Telegram never sends anything else: answer the sender, not a 500
+        payload = await request.json()
+        await service.feed(payload)
+    except (NotAnUpdate, json.JSONDecodeError, UnicodeDecodeError):
+        raise HTTPException(status_code=400, detail="not a Telegram update") from None
     return {"ok": True}

@@ -25,7 +25,7 @@ from casework.law.notices import (
     NoticeKind,
     NoticeStatus,
 )
-from casework.steps import notices
+from casework.steps import notices, rows
 from casework.steps.audit import record
 from casework.steps.case_file import load_application
 from casework.steps.delivery import requeue
@@ -194,10 +194,7 @@ async def resend_failed(
 
 
 async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast:
-    broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is None:
-        raise NotFound(f"broadcast {broadcast_id} not found", broadcast_id=broadcast_id)
-    return broadcast
+    return await rows.get(session, Broadcast, broadcast_id, what="broadcast", key="broadcast_id")
 
 
 async def recent_broadcasts(session: AsyncSession, limit: int = 100) -> list[Broadcast]:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from casework.law.errors import DomainError, NotFound
 from casework.law.status import Status
+from casework.steps.rows import possible_id
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.tables.decisions import Assistance, Decision
@@ -33,10 +34,12 @@ async def load_application(
     session: AsyncSession, application_id: int, *, for_update: bool = False
 ) -> Application:
     """The case file; `for_update` locks it so two people cannot move it at once."""
-    stmt = select(Application).where(Application.id == application_id).options(*CASE_LOADS)
-    if for_update:
-        stmt = stmt.with_for_update(of=Application)
-    app = (await session.scalars(stmt)).one_or_none()
+    app = None
+    if possible_id(application_id):
+        stmt = select(Application).where(Application.id == application_id).options(*CASE_LOADS)
+        if for_update:
+            stmt = stmt.with_for_update(of=Application)
+        app = (await session.scalars(stmt)).one_or_none()
     if app is None:
         raise NotFound(f"application {application_id} not found", application_id=application_id)
     return app

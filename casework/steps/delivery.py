@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from casework.law.errors import DomainError, NotFound
+from casework.law.errors import DomainError
 from casework.law.notices import (
     AFTER_OUTCOME,
     CASE_MOVING_KINDS,
@@ -32,6 +32,7 @@ from casework.law.notices import (
     may_move,
 )
 from casework.law.status import DECIDED_OR_NOTIFIED
+from casework.steps import rows
 from casework.steps.case_file import load_application
 from casework.steps.decisions import mark_notified
 from casework.steps.hearings import mark_refusal_received
@@ -76,6 +77,8 @@ async def notice_for_receipt(
     """The notice a delivery receipt speaks of, locked: by our id in the callback URL, else by
     the provider's message id."""
     if notice_id is not None:
+        if not rows.possible_id(notice_id):
+            return None
         return await session.get(Notice, notice_id, with_for_update=True)
     if not provider_id:
         return None
@@ -161,9 +164,9 @@ async def receive_receipt(
 
 async def hand_over(session: AsyncSession, env: CaseEnv, notice_id: int, *, actor: str) -> Notice:
     """The applicant took the printed notice at the office: it reached them (SR §15)."""
-    notice = await session.get(Notice, notice_id, with_for_update=True)
-    if notice is None:
-        raise NotFound(f"notice {notice_id} not found", notice_id=notice_id)
+    notice = await rows.get(
+        session, Notice, notice_id, what="notice", key="notice_id", for_update=True
+    )
     if not may_move(notice.status, NoticeStatus.HANDED_OVER):
         raise PrintError(
             f"notice {notice_id} is {notice.status}, not in the print queue",
@@ -192,10 +195,7 @@ async def print_queue(session: AsyncSession, *, limit: int = 200) -> list[Notice
 
 
 async def get_notice(session: AsyncSession, notice_id: int) -> Notice:
-    notice = await session.get(Notice, notice_id)
-    if notice is None:
-        raise NotFound(f"notice {notice_id} not found", notice_id=notice_id)
-    return notice
+    return await rows.get(session, Notice, notice_id, what="notice", key="notice_id")
 
 
 def requeue(notice: Notice, route: Route, *, at: datetime) -> None:

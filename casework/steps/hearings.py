@@ -87,6 +87,14 @@ async def mark_refusal_received(
         await refresh_deadlines(session, env, app)
 
 
+def scheduled_hearing(app: Application) -> Hearing:
+    """The case's hearing; a hearing step on a case that has none is refused, not a crash."""
+    hearing = app.latest_hearing
+    if hearing is None:
+        raise RuleError(f"application {app.id} has no hearing", current=app.status.value)
+    return hearing
+
+
 async def refusal_read(session: AsyncSession, env: CaseEnv, app: Application) -> None:
     """The applicant opened the preliminary refusal in the chat: reading it is receiving it, so
     the 2 working days run from now at the latest."""
@@ -96,8 +104,7 @@ async def refusal_read(session: AsyncSession, env: CaseEnv, app: Application) ->
 
 async def objection_window_open(session: AsyncSession, env: CaseEnv, app: Application) -> None:
     """Raise LateError once the 2 working days from receipt have passed."""
-    hearing = app.latest_hearing
-    assert hearing is not None
+    hearing = scheduled_hearing(app)
     if hearing.received_at is None:  # the applicant objecting proves they received it
         await mark_refusal_received(session, env, app, env.now())
     deadline = app.deadline(Term.OBJECTION)
@@ -118,9 +125,8 @@ async def object_to_refusal(
     actor: str,
 ) -> Objection:
     """A written objection or a request to be heard orally, within 2 working days of receipt."""
-    hearing = app.latest_hearing
     require_status(app, *AWAITING_HEARING)
-    assert hearing is not None
+    hearing = scheduled_hearing(app)
     await objection_window_open(session, env, app)
     if not oral and not (text or "").strip():
         raise RuleError("a written objection needs its text")
@@ -153,8 +159,7 @@ async def confirm_attendance(session: AsyncSession, env: CaseEnv, app: Applicati
 async def hold_hearing(
     session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
 ) -> None:
-    hearing = app.latest_hearing
-    assert hearing is not None
+    hearing = scheduled_hearing(app)
     await move(session, app, Status.HEARING_HELD, actor=actor, at=env.now())
     hearing.held_at = env.now()
 
@@ -163,8 +168,7 @@ async def make_protocol(
     session: AsyncSession, env: CaseEnv, app: Application, text: str, *, actor: str
 ) -> HearingProtocol:
     """SR §15: an oral objection is minuted and the applicant may read the protocol."""
-    hearing = app.latest_hearing
-    assert hearing is not None
+    hearing = scheduled_hearing(app)
     if not text.strip():
         raise RuleError("the protocol needs its text")
     await move(session, app, Status.PROTOCOL_MADE, actor=actor, at=env.now())

@@ -22,6 +22,7 @@ from casework.law.identity import IIN, OptionalPhone
 from casework.law.notices import NoticeKind
 from casework.law.rules import Channel, Periodicity
 from casework.law.status import Status
+from casework.steps import rows
 from casework.steps.audit import opened
 from casework.steps.broadcasts import create_broadcast
 from casework.steps.deadlines import refresh_deadlines
@@ -188,7 +189,8 @@ async def load_list(session: AsyncSession, list_id: int) -> HolidayList:
         .options(selectinload(HolidayList.recipients))
         .with_for_update(of=HolidayList)
     )
-    holiday_list = (await session.scalars(stmt)).one_or_none()
+    found = await session.scalars(stmt) if rows.possible_id(list_id) else None
+    holiday_list = found.one_or_none() if found is not None else None
     if holiday_list is None:
         raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
     return holiday_list
@@ -196,9 +198,7 @@ async def load_list(session: AsyncSession, list_id: int) -> HolidayList:
 
 async def list_summary(session: AsyncSession, list_id: int) -> tuple[HolidayList, int]:
     """A list and how many recipients it kept, without loading them."""
-    holiday_list = await session.get(HolidayList, list_id)
-    if holiday_list is None:
-        raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
+    holiday_list = await rows.get(session, HolidayList, list_id, what="holiday list", key="list_id")
     count = await session.scalar(select(func.count()).where(HolidayRecipient.list_id == list_id))
     return holiday_list, count or 0
 

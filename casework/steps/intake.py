@@ -211,9 +211,9 @@ async def check_completeness(
 
 async def register(session: AsyncSession, env: CaseEnv, app: Application, *, actor: str) -> None:
     """Registration day per SR §7: the day received in working hours, else the next working day."""
-    assert app.received_at is not None
-    app.registered_on = env.calendar.registration_date(app.received_at)
     await move(session, app, Status.REGISTERED, actor=actor, at=env.now())
+    assert app.received_at is not None  # an accepted filing was received
+    app.registered_on = env.calendar.registration_date(app.received_at)
     await refresh_deadlines(session, env, app)
     await notices.enqueue(session, env, app, NoticeKind.ACCEPTANCE_RECEIPT, {})
 

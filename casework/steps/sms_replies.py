@@ -18,6 +18,7 @@ from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.texts.i18n import LOCALES, format_short_day, gettext
 from casework.texts.labels import label
+from casework.texts.storable import storable
 
 # A reply that asks where the case is rather than objecting.
 STATUS_WORDS = frozenset({"", "?", "status", "статус", "мәртебе", "күйі", "жағдайы", "қалай"})
@@ -48,6 +49,7 @@ def _status_reply(app: Application, loc: str) -> str:
 
 async def answer_sms(session: AsyncSession, env: CaseEnv, phone: str, body: str) -> str:
     """The reply to an applicant's SMS: an objection when one is open, else the case status."""
+    body = storable(body)
     app = await _latest_application(session, phone)
     if app is None:
         return " / ".join(

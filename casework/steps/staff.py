@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import DomainError, NotFound, RuleError
 from casework.law.roles import Role
+from casework.steps import rows
 from casework.tables.staff import Staff
 
 
@@ -76,9 +77,7 @@ async def all_staff(session: AsyncSession) -> list[Staff]:
 
 async def deactivate(session: AsyncSession, staff_id: int) -> Staff:
     """The token stops working at once; the name stays in the audit trail."""
-    member = await session.get(Staff, staff_id)
-    if member is None:
-        raise NotFound(f"staff member {staff_id} not found", staff_id=staff_id)
+    member = await rows.get(session, Staff, staff_id, what="staff member", key="staff_id")
     member.active = False
     await session.flush()
     return member

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from casework.law.identity import IIN, OptionalPhone
 from casework.law.roles import Role
@@ -23,6 +31,7 @@ from casework.law.rules import (
 from casework.law.status import Status
 from casework.law.terms import Term
 from casework.steps.deadlines import Urgency
+from casework.texts.storable import is_storable
 
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
@@ -32,6 +41,25 @@ MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if not all(is_storable(text) for text in _texts(value)):
+            raise ValueError("the text has a NUL or an invalid character")
+        return value
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a request value, however nested."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
 
 
 # ---------------------------------------------------------------- requests

@@ -90,3 +90,27 @@ async def test_webhook_checks_telegrams_secret_token(
     assert ok.status_code == 200
     assert telegram.texts(4242) == ["Тілді таңдаңыз / Выберите язык"]
     await service.stop()
+
+
+async def test_a_webhook_post_that_is_not_an_update_is_refused_plainly(
+    runtime: Runtime, telegram: FakeTelegram
+) -> None:
+    secret = "s3cret-from-setWebhook"
+    rt = _with(
+        runtime,
+        bot_token=SecretStr(TOKEN),
+        telegram_webhook_secret=SecretStr(secret),
+        public_url="https://komek.example.kz",
+    )
+    service = TelegramService.from_runtime(rt, session=telegram)
+    assert service is not None
+    app = create_app(runtime=rt)
+    app.state.telegram = service
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        for body in (b"not json", b'{"update_id": "x"}', b"[1, 2]", b"\xff\xfe"):
+            r = await client.post(WEBHOOK_PATH, content=body, headers=headers)
+            assert r.status_code == 400, (body, r.text)
+    assert telegram.texts(4242) == []
+    await service.stop()

@@ -166,3 +166,22 @@ async def test_inbound_status_query(client: httpx.AsyncClient, case_builder: Cas
 async def test_inbound_unsigned_is_refused(client: httpx.AsyncClient) -> None:
     r = await client.post("/twilio/inbound", data={"From": "+77010000001", "Body": "?"})
     assert r.status_code == 403
+
+
+async def test_an_sms_with_a_nul_is_answered_and_stored_without_it(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.preliminary_refusal(1, locale="kk")
+    await Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    reply = await _inbound(client, phone_for(1), "Келіспеймін\x00")
+    assert "қарсылығыңыз тіркелді" in reply
+    objection = (await case_builder.application(app_id)).hearings[-1].objections[-1]
+    assert objection.text == "Келіспеймін"
+
+
+async def test_a_receipt_for_an_impossible_notice_id_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    path = f"/twilio/status?notice={2**40}"
+    form = {"MessageSid": "SM1", "MessageStatus": "delivered"}
+    assert (await client.post(path, data=form, headers=signed(path, form))).status_code == 204
