@@ -16,6 +16,7 @@ from casework.steps.hearings import object_to_refusal
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
+from casework.tables.inbound import InboundMessage
 from casework.texts.i18n import LOCALES, format_short_day, gettext
 from casework.texts.labels import label
 from casework.texts.storable import storable
@@ -80,3 +81,37 @@ async def answer_sms(session: AsyncSession, env: CaseEnv, phone: str, body: str)
             loc, "Your objection on application No. {number} has been recorded.", number=app.id
         )
     return _status_reply(app, loc)
+
+
+async def answer_once(
+    session: AsyncSession,
+    env: CaseEnv,
+    *,
+    provider: str,
+    message_id: str | None,
+    phone: str,
+    body: str,
+) -> str:
+    """`answer_sms`, once per provider message: a delivery of the same message again (a retry, a
+    replay) gets the first answer and changes nothing. A concurrent duplicate fails on the unique
+    key when it is written, and its transaction, objection included, rolls back."""
+    if message_id:
+        earlier = await earlier_answer(session, provider=provider, message_id=message_id)
+        if earlier is not None:
+            return earlier
+    reply = await answer_sms(session, env, phone, body)
+    if message_id:
+        session.add(
+            InboundMessage(
+                provider=provider, message_id=message_id, reply=reply, received_at=env.now()
+            )
+        )
+        await session.flush()
+    return reply
+
+
+async def earlier_answer(session: AsyncSession, *, provider: str, message_id: str) -> str | None:
+    stmt = select(InboundMessage.reply).where(
+        InboundMessage.provider == provider, InboundMessage.message_id == message_id
+    )
+    return await session.scalar(stmt)

@@ -10,6 +10,7 @@ from casework.tables import (  # noqa: F401
     decisions,
     hearings,
     holidays,
+    inbound,
     mcdb,
     notices,
     staff,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -120,8 +122,13 @@ async def test_undelivered_falls_back_to_print(
     assert (await case_builder.notices(app_id))[-1].status is NoticeStatus.TO_PRINT
 
 
-async def _inbound(client: httpx.AsyncClient, phone: str, body: str) -> str:
-    form = {"From": phone, "To": "+15005550006", "Body": body, "MessageSid": "SMin"}
+_SIDS = itertools.count(1)
+
+
+async def _inbound(client: httpx.AsyncClient, phone: str, body: str, sid: str | None = None) -> str:
+    """One SMS as Twilio posts it; each a new message unless `sid` says it is the same one."""
+    sid = sid or f"SM{next(_SIDS):032x}"
+    form = {"From": phone, "To": "+15005550006", "Body": body, "MessageSid": sid}
     r = await client.post("/twilio/inbound", data=form, headers=signed("/twilio/inbound", form))
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     return r.text
@@ -185,3 +192,31 @@ async def test_a_receipt_for_an_impossible_notice_id_changes_nothing(
     path = f"/twilio/status?notice={2**40}"
     form = {"MessageSid": "SM1", "MessageStatus": "delivered"}
     assert (await client.post(path, data=form, headers=signed(path, form))).status_code == 204
+
+
+async def test_a_replayed_sms_is_answered_alike_and_acted_on_once(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.preliminary_refusal(1, locale="kk")
+    await Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    sid = "SM" + "ab" * 16
+    replies = [await _inbound(client, phone_for(1), "Келіспеймін", sid=sid) for _ in range(10)]
+    assert len(set(replies)) == 1 and "қарсылығыңыз тіркелді" in replies[0]
+    app = await case_builder.application(app_id)
+    assert len(app.hearings[-1].objections) == 1
+    # Another message from the same phone is a message of its own.
+    await _inbound(client, phone_for(1), "Тағы бір қарсылық")
+    assert len((await case_builder.application(app_id)).hearings[-1].objections) == 2
+
+
+async def test_the_same_sms_delivered_twice_at_once_is_acted_on_once(
+    client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
+) -> None:
+    app_id = await case_builder.preliminary_refusal(1, locale="ru")
+    await Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    sid = "SM" + "cd" * 16
+    replies = await asyncio.gather(
+        *(_inbound(client, phone_for(1), "Не согласна", sid=sid) for _ in range(4))
+    )
+    assert len(set(replies)) == 1 and "возражение" in replies[0].lower()
+    assert len((await case_builder.application(app_id)).hearings[-1].objections) == 1
