@@ -7,10 +7,11 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
-from aiogram.types import TelegramObject, User
+from aiogram.types import TelegramObject, Update, User
 
 from bot.storage import current_session
 from casework.steps.accounts import account_holder
+from casework.steps.inbound import first_delivery
 from casework.system.runtime import Runtime
 from casework.texts.i18n import LOCALES
 
@@ -30,6 +31,14 @@ class CaseworkMiddleware(BaseMiddleware):
         async with self.runtime.sessions() as session, session.begin():
             token = current_session.set(session)
             try:
+                # Telegram delivers an update again when it thinks the first try failed.
+                if type(event) is Update and not await first_delivery(
+                    session,
+                    provider="telegram",
+                    message_id=str(event.update_id),
+                    at=self.runtime.clock.now(),
+                ):
+                    return None
                 user: User | None = data.get("event_from_user")
                 applicant = None
                 if user is not None:

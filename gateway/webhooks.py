@@ -14,7 +14,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from casework.law.notices import NoticeChannel
 from casework.steps.delivery import receive_receipt
-from casework.steps.sms_replies import answer_once, earlier_answer
+from casework.steps.inbound import earlier_answer
+from casework.steps.sms_replies import answer_once
 from casework.system.db import transaction
 from casework.system.runtime import Runtime
 from gateway.providers.twilio import TwilioProvider

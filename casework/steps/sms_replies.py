@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from casework.law.errors import DomainError, LateError
 from casework.law.status import AWAITING_HEARING, DECIDED, Status
 from casework.law.terms import Term
+from casework.steps import inbound
 from casework.steps.case_file import load_application
 from casework.steps.hearings import object_to_refusal
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
-from casework.tables.inbound import InboundMessage
 from casework.texts.i18n import LOCALES, format_short_day, gettext
 from casework.texts.labels import label
 from casework.texts.storable import storable
@@ -96,22 +96,12 @@ async def answer_once(
     replay) gets the first answer and changes nothing. A concurrent duplicate fails on the unique
     key when it is written, and its transaction, objection included, rolls back."""
     if message_id:
-        earlier = await earlier_answer(session, provider=provider, message_id=message_id)
+        earlier = await inbound.earlier_answer(session, provider=provider, message_id=message_id)
         if earlier is not None:
             return earlier
     reply = await answer_sms(session, env, phone, body)
     if message_id:
-        session.add(
-            InboundMessage(
-                provider=provider, message_id=message_id, reply=reply, received_at=env.now()
-            )
+        await inbound.remember(
+            session, provider=provider, message_id=message_id, reply=reply, at=env.now()
         )
-        await session.flush()
     return reply
-
-
-async def earlier_answer(session: AsyncSession, *, provider: str, message_id: str) -> str | None:
-    stmt = select(InboundMessage.reply).where(
-        InboundMessage.provider == provider, InboundMessage.message_id == message_id
-    )
-    return await session.scalar(stmt)

@@ -114,3 +114,34 @@ async def test_a_webhook_post_that_is_not_an_update_is_refused_plainly(
             assert r.status_code == 400, (body, r.text)
     assert telegram.texts(4242) == []
     await service.stop()
+
+
+async def test_an_update_delivered_again_is_handled_once(
+    runtime: Runtime, telegram: FakeTelegram
+) -> None:
+    secret = "s3cret-from-setWebhook"
+    rt = _with(
+        runtime,
+        bot_token=SecretStr(TOKEN),
+        telegram_webhook_secret=SecretStr(secret),
+        public_url="https://komek.example.kz",
+    )
+    service = TelegramService.from_runtime(rt, session=telegram)
+    assert service is not None
+    app = create_app(runtime=rt)
+    app.state.telegram = service
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        first = await client.post(WEBHOOK_PATH, json=START, headers=headers)
+        again = await client.post(WEBHOOK_PATH, json=START, headers=headers)
+        at_once = await asyncio.gather(
+            *(
+                client.post(WEBHOOK_PATH, json={**START, "update_id": 2}, headers=headers)
+                for _ in range(3)
+            )
+        )
+    assert [r.status_code for r in (first, again, *at_once)] == [200] * 5
+    # /start twice in all: update 1 once, update 2 once.
+    assert telegram.texts(4242) == ["Тілді таңдаңыз / Выберите язык"] * 2
+    await service.stop()
