@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from casework.law.errors import RuleError
 from casework.law.income import assess_income
 from casework.law.rules import Ground, needs_inspection
-from casework.law.status import Status
+from casework.law.status import DECIDED, Status
 from casework.steps.audit import move, record
 from casework.steps.case_file import require_status
 from casework.steps.deadlines import refresh_deadlines
@@ -104,7 +104,7 @@ async def extend(
     session: AsyncSession, env: CaseEnv, app: Application, reason: str, *, actor: str
 ) -> None:
     """Model Rules §16–17 cases: the decision term becomes 20 working days."""
-    if app.registered_on is None or app.status in (Status.GRANTED, Status.REFUSED):
+    if app.registered_on is None or app.status in DECIDED:
         raise RuleError("only a registered, undecided case can be extended")
     if not reason.strip():
         raise RuleError("an extension needs its reason")

@@ -66,11 +66,6 @@ def fallback_columns(channel: NoticeChannel) -> dict[str, Any]:
     }
 
 
-def _set(notice: Notice, columns: dict[str, Any]) -> None:
-    for name, value in columns.items():
-        setattr(notice, name, value)
-
-
 async def notice_for_receipt(
     session: AsyncSession, *, notice_id: int | None, provider_id: str | None
 ) -> Notice | None:
@@ -115,7 +110,8 @@ async def apply_receipt(
     notice.provider_status = provider_status
     notice.updated_at = at
     if target is NoticeStatus.TO_PRINT:
-        _set(notice, fallback_columns(notice.channel))
+        for name, value in fallback_columns(notice.channel).items():
+            setattr(notice, name, value)
         notice.error_code = (error_code or "")[:ERROR_CODE_LENGTH] or None
         return True
     notice.status = target
