@@ -36,11 +36,12 @@ from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from casework.law.identity import IIN, OptionalPhone, iin_check_digit  # noqa: E402
 from casework.system.csvfile import RowError, read_rows  # noqa: E402
 
 NAMES = ("Иванов Иван Иванович", "Сәуле Қайратқызы Әбенова", "Ержан Ұланұлы Өмірзақов")
@@ -48,44 +49,20 @@ CATEGORIES = ("veteran", "disabled", "large_family")
 ALIASES = {"iin": ("ИИН", "ЖСН"), "name": ("ФИО",), "category": ("Категория",)}
 
 
-def check_digit(body: str) -> int | None:
-    """The IIN's 12th digit for its first 11 (two weighted passes mod 11; None: no valid IIN)."""
-    values = [int(d) for d in body]
-    for weights in (range(1, 12), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)):
-        result = sum(v * w for v, w in zip(values, weights, strict=True)) % 11
-        if result != 10:
-            return result
-    return None
-
-
 class Recipient(BaseModel):
-    iin: str
+    """A holiday-style row, checked with the project's own IIN and phone types."""
+
+    iin: IIN
     name: str
     category: str
-    phone: str | None = None
-
-    @field_validator("iin")
-    @classmethod
-    def _iin(cls, value: str) -> str:
-        if not (len(value) == 12 and value.isascii() and value.isdigit()):
-            raise ValueError("IIN must be exactly 12 digits")
-        if check_digit(value[:11]) != int(value[11]):
-            raise ValueError("IIN check digit does not match")
-        return value
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value is not None and not (len(value) == 12 and value.startswith("+7")):
-            raise ValueError("phone must be +7 and 10 digits")
-        return value
+    phone: OptionalPhone = None
 
 
 def valid_iins() -> Iterator[str]:
     """Distinct IINs with a correct check digit (women born in 1985), by month, day and serial."""
     for k in count():
         body = f"85{1 + k // 280_000:02d}{1 + k // 10_000 % 28:02d}4{k % 10_000:04d}"
-        if (check := check_digit(body)) is not None:
+        if (check := iin_check_digit(body)) is not None:
             yield body + str(check)
 
 

@@ -11,7 +11,7 @@ from aiogram.types import TelegramObject, Update, User
 
 from bot.storage import current_session
 from casework.steps.accounts import account_holder
-from casework.steps.inbound import first_delivery
+from casework.steps.inbound import claim
 from casework.system.runtime import Runtime
 from casework.texts.i18n import LOCALES
 
@@ -32,7 +32,7 @@ class CaseworkMiddleware(BaseMiddleware):
             token = current_session.set(session)
             try:
                 # Telegram delivers an update again when it thinks the first try failed.
-                if type(event) is Update and not await first_delivery(
+                if type(event) is Update and not await claim(
                     session,
                     provider="telegram",
                     message_id=str(event.update_id),

@@ -8,13 +8,11 @@ the notice's moves live in casework.steps.delivery, the replies in casework.step
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from casework.law.notices import NoticeChannel
 from casework.steps.delivery import receive_receipt
-from casework.steps.inbound import earlier_answer
 from casework.steps.sms_replies import answer_once
 from casework.system.db import transaction
 from casework.system.runtime import Runtime
@@ -66,21 +64,15 @@ async def status_callback(request: Request, notice: int | None = None) -> Respon
 async def inbound_sms(request: Request) -> Response:
     form = await verified_form(request)
     rt: Runtime = request.app.state.runtime
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    try:
-        async with transaction(rt.sessions) as session:
-            text = await answer_once(
-                session,
-                await rt.env(session),
-                provider=TwilioProvider.name,
-                message_id=sid,
-                phone=form.get("From", ""),
-                body=form.get("Body", ""),
-            )
-    except IntegrityError:  # the same message, delivered twice at once: the other one acted
-        async with rt.sessions() as session:
-            assert sid is not None
-            text = await earlier_answer(session, provider=TwilioProvider.name, message_id=sid) or ""
+    async with transaction(rt.sessions) as session:
+        text = await answer_once(
+            session,
+            await rt.env(session),
+            provider=TwilioProvider.name,
+            message_id=form.get("MessageSid") or form.get("SmsSid"),
+            phone=form.get("From", ""),
+            body=form.get("Body", ""),
+        )
     reply = MessagingResponse()
     reply.message(text)
     return Response(content=str(reply), media_type="application/xml")

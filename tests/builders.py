@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from casework.law.identity import _check_digit
+from casework.law.identity import iin_check_digit
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -20,7 +20,7 @@ def iin_for(n: int) -> str:
     day, n = 2 + n // 999, n % 999
     for serial in range(n * 10, n * 10 + 10):
         body = f"8503{day:02d}4{serial:04d}"
-        if (check := _check_digit(body)) is not None:
+        if (check := iin_check_digit(body)) is not None:
             return body + str(check)
     raise ValueError(n)
 

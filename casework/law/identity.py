@@ -32,7 +32,7 @@ class InvalidIIN(ValueError):
         self.reason: IINReason = reason
 
 
-def _check_digit(digits: str) -> int | None:
+def iin_check_digit(digits: str) -> int | None:
     """The control digit for the first 11 digits; None when both passes give 10 (no valid IIN)."""
     values = [int(d) for d in digits[:11]]
     for weights in (_FIRST_WEIGHTS, _SECOND_WEIGHTS):
@@ -59,7 +59,7 @@ def validate_iin(raw: str) -> str:
     if len(iin) != 12 or not (iin.isascii() and iin.isdigit()):
         raise InvalidIIN("format", "IIN must be exactly 12 digits")
     _birth_date(iin)
-    if _check_digit(iin) != int(iin[11]):
+    if iin_check_digit(iin) != int(iin[11]):
         raise InvalidIIN("checksum", "IIN check digit does not match")
     return iin
 

@@ -45,23 +45,12 @@ async def record(
     actor: str,
     at: datetime,
     reason: str | None = None,
+    opened: bool = False,
 ) -> None:
-    """An audit entry for a change that does not move the case (an upload, an answer)."""
-    _audit(session, application, action, actor, at, reason, application.status)
-    await session.flush()
-
-
-async def opened(
-    session: AsyncSession,
-    application: Application,
-    action: str,
-    *,
-    actor: str,
-    at: datetime,
-    reason: str | None = None,
-) -> None:
-    """A case that comes into being in its state (holiday assistance is granted, not filed)."""
-    _audit(session, application, action, actor, at, reason, None)
+    """An audit entry for a change that does not move the case (an upload, an answer); with
+    `opened`, for a case that comes into being in its state (holiday assistance is granted,
+    not filed), so there is no state it came from."""
+    _audit(session, application, action, actor, at, reason, None if opened else application.status)
     await session.flush()
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from casework.law.errors import DomainError, NotFound
+from casework.law.errors import DomainError
 from casework.law.status import Status
-from casework.steps.rows import possible_id
+from casework.steps import rows
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.tables.decisions import Assistance, Decision
@@ -34,14 +34,14 @@ async def load_application(
     session: AsyncSession, application_id: int, *, for_update: bool = False
 ) -> Application:
     """The case file; `for_update` locks it so two people cannot move it at once."""
-    app = None
-    if possible_id(application_id):
-        stmt = select(Application).where(Application.id == application_id).options(*CASE_LOADS)
-        if for_update:
-            stmt = stmt.with_for_update(of=Application)
-        app = (await session.scalars(stmt)).one_or_none()
+    ids = {"what": "application", "key": "application_id"}
+    rows.check_id(application_id, **ids)
+    stmt = select(Application).where(Application.id == application_id).options(*CASE_LOADS)
+    if for_update:
+        stmt = stmt.with_for_update(of=Application)
+    app = (await session.scalars(stmt)).one_or_none()
     if app is None:
-        raise NotFound(f"application {application_id} not found", application_id=application_id)
+        raise rows.not_found(application_id, **ids)
     return app
 
 
@@ -54,13 +54,28 @@ async def reload(session: AsyncSession, application: Application) -> Application
 
 async def latest_case(session: AsyncSession, applicant_id: int) -> Application | None:
     """The applicant's most recent filed application (drafts are not cases yet)."""
+    return await _latest(session, Application.applicant_id == applicant_id)
+
+
+async def latest_case_by_phone(session: AsyncSession, phone: str) -> Application | None:
+    """The most recent filed application giving this phone, or whose applicant has it; locked."""
+    matches = or_(Application.phone == phone, Applicant.phone == phone)
+    return await _latest(session, matches, for_update=True)
+
+
+async def _latest(
+    session: AsyncSession, matches: ColumnElement[bool], *, for_update: bool = False
+) -> Application | None:
     app_id = await session.scalar(
         select(Application.id)
-        .where(Application.applicant_id == applicant_id, Application.status != Status.DRAFT)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(matches, Application.status != Status.DRAFT)
         .order_by(Application.id.desc())
         .limit(1)
     )
-    return None if app_id is None else await load_application(session, app_id)
+    return (
+        None if app_id is None else await load_application(session, app_id, for_update=for_update)
+    )
 
 
 async def find_cases(

@@ -66,13 +66,12 @@ def fallback_columns(channel: NoticeChannel) -> dict[str, Any]:
     }
 
 
-async def notice_for_receipt(
+async def _notice_for_receipt(
     session: AsyncSession, *, notice_id: int | None, provider_id: str | None
 ) -> Notice | None:
-    """The notice a delivery receipt speaks of, locked: by our id in the callback URL, else by
-    the provider's message id."""
+    """The notice a delivery receipt speaks of, locked."""
     if notice_id is not None:
-        if not rows.possible_id(notice_id):
+        if not 0 < notice_id <= rows.ID_MAX:
             return None
         return await session.get(Notice, notice_id, with_for_update=True)
     if not provider_id:
@@ -81,28 +80,30 @@ async def notice_for_receipt(
     return (await session.scalars(stmt)).first()
 
 
-async def apply_receipt(
+async def receive_receipt(
     session: AsyncSession,
     env: CaseEnv,
-    notice: Notice,
     *,
+    notice_id: int | None,
     outcome: Outcome,
     channel: NoticeChannel,
     provider: str,
     provider_id: str | None,
     provider_status: str,
     error_code: str | None,
-    at: datetime,
 ) -> bool:
-    """Move the notice by a provider's delivery receipt; False when the receipt is late, stale
-    (for an earlier message, before a resend) or not allowed by the table."""
-    if notice.channel is not channel:
+    """Move a notice by a provider's delivery receipt (for our notice id, else the provider's
+    message id); False when there is no such notice, or the receipt is late, stale (for an
+    earlier message, before a resend) or not allowed by the table."""
+    notice = await _notice_for_receipt(session, notice_id=notice_id, provider_id=provider_id)
+    if notice is None or notice.channel is not channel:
         return False  # the provider speaks only of its own channel's messages
     if provider_id and notice.provider_id and notice.provider_id != provider_id:
         return False
     target = AFTER_OUTCOME[outcome]
     if outcome is Outcome.TRANSIENT or not may_move(notice.status, target):
         return False
+    at = env.now()
     if notice.status is NoticeStatus.SENDING:
         # The receipt overtook the worker's write: take the row over from the claim.
         notice.provider_id, notice.provider, notice.claim_token = provider_id, provider, None
@@ -126,36 +127,6 @@ async def apply_receipt(
             via=notice.channel.value,
         )
     return True
-
-
-async def receive_receipt(
-    session: AsyncSession,
-    env: CaseEnv,
-    *,
-    notice_id: int | None,
-    outcome: Outcome,
-    channel: NoticeChannel,
-    provider: str,
-    provider_id: str | None,
-    provider_status: str,
-    error_code: str | None,
-) -> bool:
-    """A provider's delivery receipt, for our notice id or its own message id."""
-    notice = await notice_for_receipt(session, notice_id=notice_id, provider_id=provider_id)
-    if notice is None:
-        return False
-    return await apply_receipt(
-        session,
-        env,
-        notice,
-        outcome=outcome,
-        channel=channel,
-        provider=provider,
-        provider_id=provider_id,
-        provider_status=provider_status,
-        error_code=error_code,
-        at=env.now(),
-    )
 
 
 async def hand_over(session: AsyncSession, env: CaseEnv, notice_id: int, *, actor: str) -> Notice:

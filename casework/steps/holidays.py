@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from casework.law.district import District, DistrictConfigError, Holiday
-from casework.law.errors import DomainError, NotFound, RuleError
+from casework.law.errors import DomainError, RuleError
 from casework.law.identity import IIN, OptionalPhone
 from casework.law.notices import NoticeKind
 from casework.law.rules import Channel, Periodicity
 from casework.law.status import Status
 from casework.steps import rows
-from casework.steps.audit import opened
+from casework.steps.audit import record
 from casework.steps.broadcasts import create_broadcast
 from casework.steps.deadlines import refresh_deadlines
 from casework.steps.intake import get_or_create_applicant
@@ -181,18 +181,21 @@ def _split_name(full_name: str) -> dict[str, str | None]:
     }
 
 
+_LIST = {"what": "holiday list", "key": "list_id"}
+
+
 async def load_list(session: AsyncSession, list_id: int) -> HolidayList:
     """The list with its recipients, locked: two grants of one list must not both run."""
+    rows.check_id(list_id, **_LIST)
     stmt = (
         select(HolidayList)
         .where(HolidayList.id == list_id)
         .options(selectinload(HolidayList.recipients))
         .with_for_update(of=HolidayList)
     )
-    found = await session.scalars(stmt) if rows.possible_id(list_id) else None
-    holiday_list = found.one_or_none() if found is not None else None
+    holiday_list = (await session.scalars(stmt)).one_or_none()
     if holiday_list is None:
-        raise NotFound(f"holiday list {list_id} not found", list_id=list_id)
+        raise rows.not_found(list_id, **_LIST)
     return holiday_list
 
 
@@ -275,7 +278,9 @@ async def grant_list(session: AsyncSession, env: CaseEnv, list_id: int, *, actor
         session.add(app)
         await session.flush()
         reason = f"{holiday_list.holiday}/{holiday_list.year} {r.category}"
-        await opened(session, app, "holiday_granted", actor=actor, at=now, reason=reason)
+        await record(
+            session, app, "holiday_granted", actor=actor, at=now, reason=reason, opened=True
+        )
         await refresh_deadlines(session, env, app)
         r.application_id = app.id
         done.add((r.iin, r.category))

@@ -5,43 +5,47 @@ can be replayed: the first delivery acts, the later ones get its answer and chan
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.tables.inbound import InboundMessage
 
+INBOUND: Table = InboundMessage.__table__  # type: ignore[assignment]
 
-async def earlier_answer(session: AsyncSession, *, provider: str, message_id: str) -> str | None:
-    """What we answered when this message first came, if it came before."""
-    stmt = select(InboundMessage.reply).where(
-        InboundMessage.provider == provider, InboundMessage.message_id == message_id
+
+async def claim(session: AsyncSession, *, provider: str, message_id: str, at: datetime) -> bool:
+    """True for the first delivery of a message, False for any later one.
+
+    Written in the caller's transaction, before the work it guards: if that work fails, both
+    roll back and a retry is handled again. A copy arriving at the same moment waits on the
+    unique key until the first commits, then finds it there (one statement, no error to catch).
+    """
+    row = {"provider": provider, "message_id": message_id, "reply": "", "received_at": at}
+    key = ["provider", "message_id"]
+    stmt = (
+        postgresql.insert(INBOUND).values(row).on_conflict_do_nothing(index_elements=key)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(INBOUND).values(row).on_conflict_do_nothing(index_elements=key)
     )
-    return await session.scalar(stmt)
+    result = cast(CursorResult[Any], await session.execute(stmt))
+    return result.rowcount == 1
 
 
-async def remember(
-    session: AsyncSession, *, provider: str, message_id: str, reply: str, at: datetime
-) -> None:
-    """Keep the message's id with our answer, in the caller's transaction."""
-    session.add(
-        InboundMessage(provider=provider, message_id=message_id, reply=reply, received_at=at)
+async def answered(session: AsyncSession, *, provider: str, message_id: str, reply: str) -> None:
+    """Keep what we answered a claimed message: a later delivery of it gets the same words."""
+    await session.execute(
+        update(INBOUND)
+        .where(INBOUND.c.provider == provider, INBOUND.c.message_id == message_id)
+        .values(reply=reply)
     )
-    await session.flush()
 
 
-async def first_delivery(
-    session: AsyncSession, *, provider: str, message_id: str, at: datetime
-) -> bool:
-    """True the first time a message is handled, False for a delivery of it again. Written in the
-    caller's transaction before the work it guards: a failure rolls both back, so a retry after
-    a failure is handled again."""
-    if await earlier_answer(session, provider=provider, message_id=message_id) is not None:
-        return False
-    try:  # a delivery of it at this very moment: the savepoint keeps the caller's transaction
-        async with session.begin_nested():
-            await remember(session, provider=provider, message_id=message_id, reply="", at=at)
-    except IntegrityError:
-        return False
-    return True
+async def earlier_answer(session: AsyncSession, *, provider: str, message_id: str) -> str:
+    """What we answered when this message first came."""
+    stmt = select(INBOUND.c.reply).where(
+        INBOUND.c.provider == provider, INBOUND.c.message_id == message_id
+    )
+    return await session.scalar(stmt) or ""

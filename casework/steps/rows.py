@@ -17,8 +17,14 @@ ID_MAX = 2**31 - 1
 T = TypeVar("T", bound=Base)
 
 
-def possible_id(value: int) -> bool:
-    return 0 < value <= ID_MAX
+def not_found(row_id: int, *, what: str, key: str) -> NotFound:
+    return NotFound(f"{what} {row_id} not found", **{key: row_id})
+
+
+def check_id(row_id: int, *, what: str, key: str) -> None:
+    """Refuse a number no row can have before it reaches the driver."""
+    if not 0 < row_id <= ID_MAX:
+        raise not_found(row_id, what=what, key=key)
 
 
 async def get(
@@ -31,11 +37,8 @@ async def get(
     for_update: bool = False,
 ) -> T:
     """The row, or NotFound naming `what` ("notice 12 not found") with the id as `key`."""
-    row = (
-        await session.get(table, row_id, with_for_update=for_update)
-        if possible_id(row_id)
-        else None
-    )
+    check_id(row_id, what=what, key=key)
+    row = await session.get(table, row_id, with_for_update=for_update)
     if row is None:
-        raise NotFound(f"{what} {row_id} not found", **{key: row_id})
+        raise not_found(row_id, what=what, key=key)
     return row

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import DomainError, LateError
-from casework.law.status import AWAITING_HEARING, DECIDED, Status
+from casework.law.status import AWAITING_HEARING, DECIDED
 from casework.law.terms import Term
 from casework.steps import inbound
-from casework.steps.case_file import load_application
+from casework.steps.case_file import latest_case_by_phone
 from casework.steps.hearings import object_to_refusal
 from casework.system.env import CaseEnv
-from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.texts.i18n import LOCALES, format_short_day, gettext
 from casework.texts.labels import label
@@ -23,19 +21,6 @@ from casework.texts.storable import storable
 
 # A reply that asks where the case is rather than objecting.
 STATUS_WORDS = frozenset({"", "?", "status", "статус", "мәртебе", "күйі", "жағдайы", "қалай"})
-
-
-async def _latest_application(session: AsyncSession, phone: str) -> Application | None:
-    stmt = (
-        select(Application.id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(or_(Application.phone == phone, Applicant.phone == phone))
-        .where(Application.status != Status.DRAFT)
-        .order_by(Application.id.desc())
-        .limit(1)
-    )
-    app_id = await session.scalar(stmt)
-    return await load_application(session, app_id, for_update=True) if app_id else None
 
 
 def _status_reply(app: Application, loc: str) -> str:
@@ -51,7 +36,7 @@ def _status_reply(app: Application, loc: str) -> str:
 async def answer_sms(session: AsyncSession, env: CaseEnv, phone: str, body: str) -> str:
     """The reply to an applicant's SMS: an objection when one is open, else the case status."""
     body = storable(body)
-    app = await _latest_application(session, phone)
+    app = await latest_case_by_phone(session, phone)
     if app is None:
         return " / ".join(
             gettext(
@@ -93,15 +78,12 @@ async def answer_once(
     body: str,
 ) -> str:
     """`answer_sms`, once per provider message: a delivery of the same message again (a retry, a
-    replay) gets the first answer and changes nothing. A concurrent duplicate fails on the unique
-    key when it is written, and its transaction, objection included, rolls back."""
-    if message_id:
-        earlier = await inbound.earlier_answer(session, provider=provider, message_id=message_id)
-        if earlier is not None:
-            return earlier
+    replay, a copy at the same moment) gets the first answer and changes nothing."""
+    if not message_id:
+        return await answer_sms(session, env, phone, body)
+    ids = {"provider": provider, "message_id": message_id}
+    if not await inbound.claim(session, **ids, at=env.now()):
+        return await inbound.earlier_answer(session, **ids)
     reply = await answer_sms(session, env, phone, body)
-    if message_id:
-        await inbound.remember(
-            session, provider=provider, message_id=message_id, reply=reply, at=env.now()
-        )
+    await inbound.answered(session, **ids, reply=reply)
     return reply

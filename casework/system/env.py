@@ -28,7 +28,9 @@ class CaseEnv:
 
 
 async def _overrides(session: AsyncSession) -> dict[date, bool]:
-    return {o.day: o.working for o in (await session.scalars(select(CalendarOverride)))}
+    # Two plain columns, no ORM objects: every unit of work of a long-lived process asks this.
+    rows = await session.execute(select(CalendarOverride.day, CalendarOverride.working))
+    return {day: working for day, working in rows}
 
 
 async def load_calendar(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from bot.runner import WEBHOOK_PATH, TelegramService
@@ -92,56 +94,48 @@ async def test_webhook_checks_telegrams_secret_token(
     await service.stop()
 
 
-async def test_a_webhook_post_that_is_not_an_update_is_refused_plainly(
-    runtime: Runtime, telegram: FakeTelegram
-) -> None:
-    secret = "s3cret-from-setWebhook"
+SECRET = "s3cret-from-setWebhook"
+
+
+@pytest.fixture
+async def webhook(runtime: Runtime, telegram: FakeTelegram) -> AsyncIterator[httpx.AsyncClient]:
+    """The service in webhook mode, posted to as Telegram posts: with the secret header."""
     rt = _with(
         runtime,
         bot_token=SecretStr(TOKEN),
-        telegram_webhook_secret=SecretStr(secret),
+        telegram_webhook_secret=SecretStr(SECRET),
         public_url="https://komek.example.kz",
     )
     service = TelegramService.from_runtime(rt, session=telegram)
     assert service is not None
     app = create_app(runtime=rt)
     app.state.telegram = service
-    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        for body in (b"not json", b'{"update_id": "x"}', b"[1, 2]", b"\xff\xfe"):
-            r = await client.post(WEBHOOK_PATH, content=body, headers=headers)
-            assert r.status_code == 400, (body, r.text)
-    assert telegram.texts(4242) == []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://test",
+        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+    ) as client:
+        yield client
     await service.stop()
+
+
+async def test_a_webhook_post_that_is_not_an_update_is_refused_plainly(
+    webhook: httpx.AsyncClient, telegram: FakeTelegram
+) -> None:
+    for body in (b"not json", b'{"update_id": "x"}', b"[1, 2]", b"\xff\xfe"):
+        r = await webhook.post(WEBHOOK_PATH, content=body)
+        assert r.status_code == 400, (body, r.text)
+    assert telegram.texts(4242) == []
 
 
 async def test_an_update_delivered_again_is_handled_once(
-    runtime: Runtime, telegram: FakeTelegram
+    webhook: httpx.AsyncClient, telegram: FakeTelegram
 ) -> None:
-    secret = "s3cret-from-setWebhook"
-    rt = _with(
-        runtime,
-        bot_token=SecretStr(TOKEN),
-        telegram_webhook_secret=SecretStr(secret),
-        public_url="https://komek.example.kz",
+    first = await webhook.post(WEBHOOK_PATH, json=START)
+    again = await webhook.post(WEBHOOK_PATH, json=START)
+    at_once = await asyncio.gather(
+        *(webhook.post(WEBHOOK_PATH, json={**START, "update_id": 2}) for _ in range(3))
     )
-    service = TelegramService.from_runtime(rt, session=telegram)
-    assert service is not None
-    app = create_app(runtime=rt)
-    app.state.telegram = service
-    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        first = await client.post(WEBHOOK_PATH, json=START, headers=headers)
-        again = await client.post(WEBHOOK_PATH, json=START, headers=headers)
-        at_once = await asyncio.gather(
-            *(
-                client.post(WEBHOOK_PATH, json={**START, "update_id": 2}, headers=headers)
-                for _ in range(3)
-            )
-        )
     assert [r.status_code for r in (first, again, *at_once)] == [200] * 5
     # /start twice in all: update 1 once, update 2 once.
     assert telegram.texts(4242) == ["Тілді таңдаңыз / Выберите язык"] * 2
-    await service.stop()

@@ -175,11 +175,17 @@ async def test_inbound_unsigned_is_refused(client: httpx.AsyncClient) -> None:
     assert r.status_code == 403
 
 
+async def _refusal_received(case_builder: Cases, env: CaseEnv, locale: str) -> int:
+    """A preliminary refusal delivered by SMS to applicant 1: the objection window is open."""
+    app_id = await case_builder.preliminary_refusal(1, locale=locale)
+    await Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    return app_id
+
+
 async def test_an_sms_with_a_nul_is_answered_and_stored_without_it(
     client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
 ) -> None:
-    app_id = await case_builder.preliminary_refusal(1, locale="kk")
-    await Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    app_id = await _refusal_received(case_builder, env, "kk")
     reply = await _inbound(client, phone_for(1), "Келіспеймін\x00")
     assert "қарсылығыңыз тіркелді" in reply
     objection = (await case_builder.application(app_id)).hearings[-1].objections[-1]
@@ -197,8 +203,7 @@ async def test_a_receipt_for_an_impossible_notice_id_changes_nothing(
 async def test_a_replayed_sms_is_answered_alike_and_acted_on_once(
     client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
 ) -> None:
-    app_id = await case_builder.preliminary_refusal(1, locale="kk")
-    await Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    app_id = await _refusal_received(case_builder, env, "kk")
     sid = "SM" + "ab" * 16
     replies = [await _inbound(client, phone_for(1), "Келіспеймін", sid=sid) for _ in range(10)]
     assert len(set(replies)) == 1 and "қарсылығыңыз тіркелді" in replies[0]
@@ -212,8 +217,7 @@ async def test_a_replayed_sms_is_answered_alike_and_acted_on_once(
 async def test_the_same_sms_delivered_twice_at_once_is_acted_on_once(
     client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
 ) -> None:
-    app_id = await case_builder.preliminary_refusal(1, locale="ru")
-    await Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    app_id = await _refusal_received(case_builder, env, "ru")
     sid = "SM" + "cd" * 16
     replies = await asyncio.gather(
         *(_inbound(client, phone_for(1), "Не согласна", sid=sid) for _ in range(4))
