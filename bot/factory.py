@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram_dialog import Dialog, setup_dialogs
+from aiogram_dialog.api.entities import stack
 from aiogram_dialog.api.protocols import MessageManagerProtocol
 
 from bot import commands, errors, notice_buttons
@@ -13,6 +16,16 @@ from bot.middlewares import CaseworkMiddleware
 from bot.storage import make_storage
 from casework.system.runtime import Runtime
 from dialogs import documents, filing, identity, language, objection, status
+
+
+def _intent_id() -> str:
+    return stack.id_to_str(secrets.randbits(40))
+
+
+# aiogram-dialog names a dialog it opens by the second plus one of 100 random numbers, so two
+# dialogs opened in the same second (the language chooser over the filing form) share a name one
+# time in a hundred and the applicant lands back at the start. 40 random bits: one char longer.
+stack.new_id = _intent_id
 
 
 def all_dialogs() -> list[Dialog]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aiogram_dialog.api.entities import stack
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -145,3 +146,14 @@ async def test_language_choice_is_kept_with_the_applicant_and_changes_in_place(
         app = await session.scalar(select(Application))
     assert applicant.locale == other
     assert app.filer is not None
+
+
+async def test_a_dialog_opened_in_the_same_second_keeps_the_one_below(
+    phone, sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # aiogram-dialog's own naming gives two dialogs opened in one second the same name one time
+    # in a hundred: make it every time, and the language chooser must still return to the form.
+    monkeypatch.setattr(stack, "new_int_id", lambda: 4242)
+    await test_language_choice_is_kept_with_the_applicant_and_changes_in_place(
+        phone, sessions, "kk"
+    )
