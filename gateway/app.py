@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from casework.system.runtime import Runtime
-from casework.system.settings import Settings, get_settings
+from casework.system.settings import Settings, get_settings, refuse_unready
 from gateway import staff as staff_api
 from gateway import webhooks as twilio_webhooks
 from gateway.worker import start_worker
@@ -17,6 +17,7 @@ from gateway.worker import start_worker
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
+    refuse_unready(settings, runtime.district if runtime else None)  # production: no stand-ins
     with_bot = settings.bot_token is not None
     if with_bot:
         # Deliberately lazy: aiogram and the dialogs load only when there is a bot to run.

@@ -27,7 +27,7 @@ from casework.system.clock import SystemClock
 from casework.system.db import make_engine, make_sessionmaker, transaction
 from casework.system.migrate import upgrade, upgrade_engine
 from casework.system.runtime import Runtime
-from casework.system.settings import get_settings
+from casework.system.settings import NotReadyForProduction, get_settings, refuse_unready
 
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
@@ -62,6 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     load_district(settings.district_file)  # fail fast, before binding the port
+    # create_app refuses a production start on placeholders or the sandbox, also before binding.
     # log_config=None: uvicorn's loggers go through the root handlers and their masking filter
     # (an access log line can carry an IIN in a lookup URL).
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
@@ -72,8 +73,11 @@ def _worker(args: argparse.Namespace) -> int:
     # Deliberately lazy: the providers load only for the command that sends.
     from gateway.worker import start_worker
 
+    settings = get_settings()
+    refuse_unready(settings)  # production never sends through the sandbox or on placeholders
+
     async def run() -> None:
-        runtime = await Runtime.start(get_settings())
+        runtime = await Runtime.start(settings)
         running = await start_worker(runtime)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -174,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args)
     except DistrictConfigError as exc:
         print(f"komek: district file: {exc}", file=sys.stderr)
+        return 2
+    except NotReadyForProduction as exc:
+        print(f"komek: {exc}", file=sys.stderr)
         return 2
 
 

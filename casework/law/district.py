@@ -11,7 +11,7 @@ import tomllib
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Self, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -103,6 +103,9 @@ class Holiday(_Model):
     date: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]
     name: Names
     categories: Annotated[list[HolidayCategory], Field(min_length=1)]
+    # DR §2 items 8–9: a мереке күні is a national or state holiday; an атаулы күн (memorial day)
+    # is a professional or other one, and is never called a holiday.
+    memorial: bool = False
 
     @field_validator("date")
     @classmethod
@@ -141,6 +144,9 @@ class District(_Model):
     mci: dict[int, Tenge] = Field(default_factory=dict)
     assistance: Annotated[list[AssistanceKind], Field(min_length=1)]
     holidays: list[Holiday] = Field(default_factory=list)
+    # Values still standing in for the district's decisions, by field path of this file
+    # (`income.threshold_multiple`, `assistance.ceiling_mci`), with why; production refuses them.
+    placeholders: dict[str, Text] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -149,6 +155,14 @@ class District(_Model):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("placeholders")
+    @classmethod
+    def _known_paths(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = [path for path in value if not _is_field_path(cls, path)]
+        if unknown:
+            raise ValueError(f"not a field of the district file: {', '.join(unknown)}")
         return value
 
     @model_validator(mode="after")
@@ -212,6 +226,21 @@ class District(_Model):
             return category.amount
         assert category.amount_mci is not None  # guaranteed by HolidayCategory._one_amount
         return _tenge(category.amount_mci * self.mci_value(year))
+
+
+def _is_field_path(model: type[BaseModel], path: str) -> bool:
+    """Whether `path` names a field of the file's schema; a list is entered as its items' model."""
+    kind: object = model
+    for name in path.split("."):
+        if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+            return False
+        field = kind.model_fields.get(name)
+        if field is None:
+            return False
+        kind = field.annotation
+        if get_origin(kind) is list:
+            (kind,) = get_args(kind)
+    return True
 
 
 def _tenge(value: Decimal) -> Decimal:

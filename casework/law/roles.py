@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from casework.law.procedure import Step
 from casework.law.rules import Channel
 
 
@@ -69,6 +70,27 @@ INTAKE_CHANNEL: dict[Role, Channel] = {
     Role.INTAKE_OFFICE: Channel.PROVIDER_OFFICE,
     Role.INTAKE_AKIM: Channel.RURAL_AKIM,
     Role.INTAKE_STATE_CORPORATION: Channel.STATE_CORPORATION,
+}
+
+
+# The permission each step of the procedure (law/procedure.py) needs.
+STEP_ACTION: dict[Step, Action] = {
+    Step.REGISTER: A.REGISTER,
+    Step.FORWARD_TO_PRECINCT: A.ROUTE,
+    Step.RECORD_INSPECTION: A.ROUTE,
+    Step.RECORD_INCOMES: A.ROUTE,
+    Step.TO_SPECIAL_COMMISSION: A.ROUTE,
+    Step.RECORD_CONCLUSION: A.ROUTE,
+    Step.EXTEND: A.EXTEND,
+    Step.PRELIMINARY_REFUSAL: A.PRELIMINARY_REFUSAL,
+    Step.RESCHEDULE_HEARING: A.HEARING,
+    Step.RECORD_OBJECTION: A.HEARING,
+    Step.HOLD_HEARING: A.HEARING,
+    Step.MAKE_PROTOCOL: A.HEARING,
+    Step.RECORD_REMARKS: A.HEARING,
+    Step.GRANT: A.DECIDE,
+    Step.REFUSE: A.DECIDE,
+    Step.TERMINATE: A.TERMINATE,
 }
 
 

@@ -124,8 +124,10 @@ class TerminationGround(StrEnum):
 
 
 class PaymentStops(StrEnum):
-    NEXT_MONTH = "next_month"
-    DATE_FOUND = "date_found"
+    """DR §24: «мән-жайлар басталғаннан кейінгі айдан» or «басталған күннен»."""
+
+    MONTH_AFTER_IT_BEGAN = "month_after_it_began"
+    DAY_IT_BEGAN = "day_it_began"
 
 
 @dataclass(frozen=True)
@@ -139,15 +141,15 @@ class TerminationRule:
 TERMINATION_RULES: dict[TerminationGround, TerminationRule] = {
     r.ground: r
     for r in (
-        TerminationRule(TerminationGround.DEATH, PaymentStops.NEXT_MONTH),
-        TerminationRule(TerminationGround.MOVED_OUT, PaymentStops.NEXT_MONTH),
+        TerminationRule(TerminationGround.DEATH, PaymentStops.MONTH_AFTER_IT_BEGAN),
+        TerminationRule(TerminationGround.MOVED_OUT, PaymentStops.MONTH_AFTER_IT_BEGAN),
         TerminationRule(
             TerminationGround.INSTITUTIONALISED,
-            PaymentStops.NEXT_MONTH,
+            PaymentStops.MONTH_AFTER_IT_BEGAN,
             frozenset({Ground.DISASTER, Ground.FIRE}),
         ),
-        TerminationRule(TerminationGround.FALSE_INFORMATION, PaymentStops.DATE_FOUND),
-        TerminationRule(TerminationGround.GROUND_CEASED, PaymentStops.DATE_FOUND),
+        TerminationRule(TerminationGround.FALSE_INFORMATION, PaymentStops.DAY_IT_BEGAN),
+        TerminationRule(TerminationGround.GROUND_CEASED, PaymentStops.DAY_IT_BEGAN),
     )
 }
 
@@ -165,9 +167,10 @@ def needs_inspection(ground: Ground | None) -> bool:
     return ground is not None and GROUND_RULES[ground].needs_inspection
 
 
-def payment_stops_on(ground: TerminationGround, found_on: date) -> date:
-    """DR §24: death, moving out, institution: from the next month; the rest: from the day found."""
-    if TERMINATION_RULES[ground].stops is PaymentStops.DATE_FOUND:
-        return found_on
-    last = monthrange(found_on.year, found_on.month)[1]
-    return found_on.replace(day=last) + timedelta(days=1)
+def payment_stops_on(ground: TerminationGround, began_on: date) -> date:
+    """DR §24: death, moving out, institution: from the month after the one the circumstance
+    began in; false information and a ceased ground: from the day it began."""
+    if TERMINATION_RULES[ground].stops is PaymentStops.DAY_IT_BEGAN:
+        return began_on
+    last = monthrange(began_on.year, began_on.month)[1]
+    return began_on.replace(day=last) + timedelta(days=1)

@@ -28,6 +28,7 @@ class Status(StrEnum):
 
 S = Status
 _DECIDE = (S.GRANTED, S.REFUSED)
+_AGAIN = S.PRELIMINARY_REFUSAL
 
 # from-state -> the states it may move to (DOMAIN.md "The case, step by step").
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {
@@ -41,11 +42,13 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     S.INCOME_COMPUTED: (S.AT_SPECIAL_COMMISSION,),
     # A refusal is never decided without a preliminary refusal and a hearing (APPC art. 73).
     S.AT_SPECIAL_COMMISSION: (S.GRANTED, S.PRELIMINARY_REFUSAL),
-    S.PRELIMINARY_REFUSAL: (S.OBJECTION_RECEIVED, S.HEARING_HELD, *_DECIDE),
-    S.OBJECTION_RECEIVED: (S.OBJECTION_RECEIVED, S.HEARING_HELD, *_DECIDE),
-    S.HEARING_HELD: (S.PROTOCOL_MADE, *_DECIDE),
-    S.PROTOCOL_MADE: (S.REMARKS_RECEIVED, *_DECIDE),
-    S.REMARKS_RECEIVED: (S.REMARKS_RECEIVED, *_DECIDE),
+    # A ground the applicant was not heard on needs a preliminary refusal (and hearing) of its own.
+    # Which decision is lawful when: casework/law/procedure.py.
+    S.PRELIMINARY_REFUSAL: (_AGAIN, S.OBJECTION_RECEIVED, S.HEARING_HELD, *_DECIDE),
+    S.OBJECTION_RECEIVED: (_AGAIN, S.OBJECTION_RECEIVED, S.HEARING_HELD, *_DECIDE),
+    S.HEARING_HELD: (_AGAIN, S.PROTOCOL_MADE, *_DECIDE),
+    S.PROTOCOL_MADE: (_AGAIN, S.REMARKS_RECEIVED, *_DECIDE),
+    S.REMARKS_RECEIVED: (_AGAIN, S.REMARKS_RECEIVED, *_DECIDE),
     S.GRANTED: (S.NOTIFIED_GRANTED, S.TERMINATED),
     S.REFUSED: (S.NOTIFIED_REFUSED,),
     S.NOTIFIED_GRANTED: (S.TERMINATED,),

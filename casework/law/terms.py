@@ -42,6 +42,8 @@ class TermRule:
     starts: Event | Term
     working_days: int
     extended_working_days: int | None = None
+    # An extended term may count from another event (DR §20: from the documents' acceptance).
+    extended_starts: Event | None = None
     only_with_inspection: bool = False
     law: str = ""
 
@@ -57,13 +59,22 @@ TERM_RULES: tuple[TermRule, ...] = (
         only_with_inspection=True,
         law="SR §7, DR §14",
     ),
-    TermRule(Term.INCOME_COMPUTATION, Event.INSPECTION_RETURNED, 1, law="SR §11"),
+    # Income computed and the file submitted to the special commission (SR §11): the documents
+    # come back from the precinct commission, or from the akim who had them inspected.
+    TermRule(
+        Term.INCOME_COMPUTATION,
+        Event.INSPECTION_RETURNED,
+        1,
+        only_with_inspection=True,
+        law="SR §11",
+    ),
     TermRule(
         Term.DECISION,
         Event.REGISTERED,
         8,
         extended_working_days=20,
-        law="DR §20; 20 in the cases of Model Rules §16–17",
+        extended_starts=Event.RECEIVED,
+        law="DR §20: 8 from registration; 20 from acceptance in the cases of Model Rules §16–17",
     ),
     # "Not later than three working days before the decision": counted back from its deadline.
     TermRule(
@@ -99,12 +110,14 @@ def compute_terms(
     for rule in TERM_RULES:
         if rule.only_with_inspection and not needs_inspection:
             continue
-        start = terms.get(rule.starts) if isinstance(rule.starts, Term) else days.get(rule.starts)
+        starts, n = rule.starts, rule.working_days
+        if extended and rule.extended_working_days is not None:
+            starts, n = rule.extended_starts or starts, rule.extended_working_days
+        start = terms.get(starts) if isinstance(starts, Term) else days.get(starts)
+        if start is None and starts is not rule.starts:  # acceptance not recorded: registration
+            start = days.get(rule.starts)  # type: ignore[arg-type]
         if start is None:
             continue
-        n = rule.working_days
-        if extended and rule.extended_working_days is not None:
-            n = rule.extended_working_days
         terms[rule.term] = calendar.add_working_days(start, n)
         for event, term in DERIVED_EVENTS.items():
             if term is rule.term:
@@ -128,7 +141,7 @@ S = Status
 MET_BY: dict[Status, tuple[Term, ...]] = {
     S.REGISTERED: (Term.REGISTRATION,),
     S.AT_PRECINCT_COMMISSION: (Term.PRECINCT_FORWARDING,),
-    S.INCOME_COMPUTED: (Term.INCOME_COMPUTATION,),
+    S.AT_SPECIAL_COMMISSION: (Term.INCOME_COMPUTATION,),
     S.PRELIMINARY_REFUSAL: (Term.PRELIMINARY_REFUSAL_LATEST,),
     S.OBJECTION_RECEIVED: (Term.OBJECTION,),
     S.REMARKS_RECEIVED: (Term.PROTOCOL_REMARKS,),
@@ -141,7 +154,7 @@ MET_BY: dict[Status, tuple[Term, ...]] = {
 LIVE_IN: dict[Term, frozenset[Status]] = {
     Term.REGISTRATION: frozenset({S.SUBMITTED, S.ACCEPTED}),
     Term.PRECINCT_FORWARDING: frozenset({S.REGISTERED}),
-    Term.INCOME_COMPUTATION: frozenset({S.AT_PRECINCT_COMMISSION}),
+    Term.INCOME_COMPUTATION: frozenset({S.AT_PRECINCT_COMMISSION, S.INCOME_COMPUTED}),
     Term.DECISION: UNDECIDED,
     Term.PRELIMINARY_REFUSAL_LATEST: frozenset(
         {S.REGISTERED, S.AT_PRECINCT_COMMISSION, S.INCOME_COMPUTED, S.AT_SPECIAL_COMMISSION}

@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import RuleError
 from casework.law.income import assess_income
-from casework.law.rules import Ground, needs_inspection
-from casework.law.status import DECIDED, Status
+from casework.law.procedure import Step
+from casework.law.status import Status
 from casework.steps.audit import move, record
-from casework.steps.case_file import require_status
 from casework.steps.deadlines import refresh_deadlines
 from casework.steps.intake import set_family
+from casework.steps.procedure import require
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 
@@ -23,8 +23,7 @@ from casework.tables.applications import Application
 async def forward_to_precinct(
     session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
 ) -> None:
-    if not needs_inspection(app.ground):
-        raise RuleError("only disaster, fire and income cases go to the precinct commission")
+    require(env, app, Step.FORWARD_TO_PRECINCT)
     await move(session, app, Status.AT_PRECINCT_COMMISSION, actor=actor, at=env.now())
     await refresh_deadlines(session, env, app)
 
@@ -32,7 +31,7 @@ async def forward_to_precinct(
 async def record_inspection(
     session: AsyncSession, env: CaseEnv, app: Application, result: str, *, actor: str
 ) -> None:
-    require_status(app, Status.AT_PRECINCT_COMMISSION)
+    require(env, app, Step.RECORD_INSPECTION)
     app.inspection_result = result
     app.inspection_returned_at = env.now()
     await record(session, app, "inspection_recorded", actor=actor, at=env.now(), reason=result)
@@ -43,9 +42,7 @@ async def compute_income(
     session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
 ) -> Decimal:
     """Per-capita income against the district threshold for the registration year (SR §11)."""
-    require_status(app, Status.AT_PRECINCT_COMMISSION)
-    if app.inspection_returned_at is None:
-        raise RuleError("the precinct commission's inspection is not recorded yet")
+    require(env, app, Step.RECORD_INCOMES)
     if not app.family:
         raise RuleError("no family members with incomes are recorded")
     year = (app.registered_on or env.today()).year
@@ -75,6 +72,7 @@ async def record_incomes(
 ) -> Decimal:
     """The family's monthly incomes as the precinct commission found them, and the per-capita
     figure against the threshold."""
+    require(env, app, Step.RECORD_INCOMES)
     await set_family(session, env, app, members, actor=actor)
     return await compute_income(session, env, app, actor=actor)
 
@@ -82,20 +80,19 @@ async def record_incomes(
 async def to_special_commission(
     session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
 ) -> None:
-    if app.status is Status.AT_PRECINCT_COMMISSION:
-        if app.inspection_returned_at is None:
-            raise RuleError("the precinct commission's inspection is not recorded yet")
-        if app.ground is Ground.LOW_INCOME:
-            raise RuleError("compute the per-capita income first")
-    elif app.status is Status.REGISTERED and needs_inspection(app.ground):
-        raise RuleError("this ground needs the precinct commission's inspection first")
+    """SR §11: the income computed and the file submitted within 1 working day of the
+    inspection's return; the submission meets that term."""
+    require(env, app, Step.TO_SPECIAL_COMMISSION)
     await move(session, app, Status.AT_SPECIAL_COMMISSION, actor=actor, at=env.now())
+    await refresh_deadlines(session, env, app)
 
 
 async def record_conclusion(
     session: AsyncSession, env: CaseEnv, app: Application, conclusion: str, *, actor: str
 ) -> None:
-    require_status(app, Status.AT_SPECIAL_COMMISSION)
+    require(env, app, Step.RECORD_CONCLUSION)
+    if not conclusion.strip():
+        raise RuleError("the conclusion needs its text")
     app.commission_conclusion = conclusion
     await record(session, app, "commission_concluded", actor=actor, at=env.now(), reason=conclusion)
 
@@ -103,9 +100,9 @@ async def record_conclusion(
 async def extend(
     session: AsyncSession, env: CaseEnv, app: Application, reason: str, *, actor: str
 ) -> None:
-    """Model Rules §16–17 cases: the decision term becomes 20 working days."""
-    if app.registered_on is None or app.status in DECIDED:
-        raise RuleError("only a registered, undecided case can be extended")
+    """Model Rules §16–17 cases: the decision term becomes 20 working days from the day the
+    documents were accepted (DR §20)."""
+    require(env, app, Step.EXTEND)
     if not reason.strip():
         raise RuleError("an extension needs its reason")
     app.extended = True

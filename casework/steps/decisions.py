@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import RuleError
 from casework.law.notices import NoticeKind
+from casework.law.procedure import Step, refusal_grounds_heard, refusal_grounds_hold
 from casework.law.rules import Channel, Periodicity, RefusalGround
 from casework.law.status import NOTIFIED, Status
 from casework.law.terms import Term
 from casework.steps import notices
 from casework.steps.audit import move
 from casework.steps.deadlines import meet, refresh_deadlines
+from casework.steps.procedure import raise_first, require
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.decisions import Assistance, Decision
@@ -33,7 +35,8 @@ async def grant(
     starts_on: date | None = None,
     actor: str,
 ) -> Decision:
-    """SR App. 5: grant within the district's ceiling for that kind of assistance."""
+    """SR App. 5: grant on the commission's conclusion, within the district's ceiling."""
+    require(env, app, Step.GRANT)
     known = [k.code for k in env.district.assistance]
     if kind not in known:
         raise RuleError(f"the district has no assistance kind {kind!r}", known=known)
@@ -69,10 +72,13 @@ async def refuse(
     grounds: Iterable[RefusalGround],
     actor: str,
 ) -> Decision:
-    """SR App. 5: refusal on DR §22 grounds, only after the preliminary refusal and hearing."""
+    """SR App. 5: refusal on DR §22 grounds, only after the applicant could be heard on them."""
     grounds = list(grounds)
     if not grounds:
         raise RuleError("a refusal names at least one ground")
+    facts = require(env, app, Step.REFUSE)
+    checks = (refusal_grounds_heard(facts, grounds), refusal_grounds_hold(facts, grounds))
+    raise_first(app, Step.REFUSE, checks)
     decision = Decision(
         application_id=app.id,
         granted=False,

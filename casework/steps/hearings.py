@@ -9,15 +9,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.law.errors import LateError, RuleError
+from casework.law.errors import RuleError
 from casework.law.notices import NoticeKind
+from casework.law.procedure import Step, hearing_time, refusal_grounds_hold
 from casework.law.rules import DocumentKind, HearingMode, RefusalGround
-from casework.law.status import AWAITING_HEARING, REMARKS_OPEN, Status
-from casework.law.terms import Term, is_late
+from casework.law.status import AWAITING_HEARING, Status
 from casework.steps import notices
 from casework.steps.audit import move, record
-from casework.steps.case_file import require_status
 from casework.steps.deadlines import refresh_deadlines
+from casework.steps.procedure import raise_first, require
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.hearings import Hearing, HearingProtocol, Objection, ProtocolRemark
@@ -41,15 +41,9 @@ async def issue_preliminary_refusal(
     grounds = list(grounds)
     if not grounds:
         raise RuleError("a preliminary refusal names at least one ground")
-    latest = app.deadline(Term.PRELIMINARY_REFUSAL_LATEST)
-    if latest is not None and env.today() > latest:
-        raise LateError(
-            "fewer than 3 working days remain before the decision deadline",
-            deadline=latest,
-            decision=app.deadline(Term.DECISION),
-        )
-    if scheduled_at <= env.now():
-        raise RuleError("the hearing must be in the future")
+    facts = require(env, app, Step.PRELIMINARY_REFUSAL)
+    checks = (hearing_time(facts, scheduled_at), refusal_grounds_hold(facts, grounds))
+    raise_first(app, Step.PRELIMINARY_REFUSAL, checks)
     hearing = Hearing(
         application_id=app.id,
         refusal_grounds=[g.value for g in grounds],
@@ -107,10 +101,7 @@ async def objection_window_open(session: AsyncSession, env: CaseEnv, app: Applic
     hearing = scheduled_hearing(app)
     if hearing.received_at is None:  # the applicant objecting proves they received it
         await mark_refusal_received(session, env, app, env.now())
-    deadline = app.deadline(Term.OBJECTION)
-    assert deadline is not None
-    if is_late(env.calendar, deadline, env.now()):
-        raise LateError("the objection window has closed", deadline=deadline)
+    require(env, app, Step.RECORD_OBJECTION)
 
 
 async def object_to_refusal(
@@ -125,7 +116,6 @@ async def object_to_refusal(
     actor: str,
 ) -> Objection:
     """A written objection or a request to be heard orally, within 2 working days of receipt."""
-    require_status(app, *AWAITING_HEARING)
     hearing = scheduled_hearing(app)
     await objection_window_open(session, env, app)
     if not oral and not (text or "").strip():
@@ -159,15 +149,43 @@ async def confirm_attendance(session: AsyncSession, env: CaseEnv, app: Applicati
 async def hold_hearing(
     session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
 ) -> None:
+    """Held no earlier than its scheduled moment."""
+    require(env, app, Step.HOLD_HEARING)
     hearing = scheduled_hearing(app)
     await move(session, app, Status.HEARING_HELD, actor=actor, at=env.now())
     hearing.held_at = env.now()
+
+
+async def reschedule_hearing(
+    session: AsyncSession, env: CaseEnv, app: Application, *, scheduled_at: datetime, actor: str
+) -> Hearing:
+    """A new time for a hearing not yet held: the old one stays in the audit trail, and the
+    applicant is invited again."""
+    facts = require(env, app, Step.RESCHEDULE_HEARING)
+    raise_first(app, Step.RESCHEDULE_HEARING, [hearing_time(facts, scheduled_at)])
+    hearing = scheduled_hearing(app)
+    previous = hearing.scheduled_at
+    hearing.scheduled_at = scheduled_at
+    hearing.attendance_confirmed_at = None
+    await record(
+        session,
+        app,
+        "hearing_rescheduled",
+        actor=actor,
+        at=env.now(),
+        reason=f"{previous.isoformat()} -> {scheduled_at.isoformat()}",
+    )
+    await notices.enqueue(
+        session, env, app, NoticeKind.HEARING_INVITATION, {"hearing_id": hearing.id}
+    )
+    return hearing
 
 
 async def make_protocol(
     session: AsyncSession, env: CaseEnv, app: Application, text: str, *, actor: str
 ) -> HearingProtocol:
     """SR §15: an oral objection is minuted and the applicant may read the protocol."""
+    require(env, app, Step.MAKE_PROTOCOL)
     hearing = scheduled_hearing(app)
     if not text.strip():
         raise RuleError("the protocol needs its text")
@@ -196,14 +214,10 @@ async def read_protocol(session: AsyncSession, env: CaseEnv, app: Application) -
 async def submit_remarks(
     session: AsyncSession, env: CaseEnv, app: Application, text: str, *, actor: str
 ) -> ProtocolRemark:
-    require_status(app, *REMARKS_OPEN)
     if not text.strip():
         raise RuleError("remarks need their text")
     protocol = await read_protocol(session, env, app)
-    deadline = app.deadline(Term.PROTOCOL_REMARKS)
-    assert deadline is not None
-    if is_late(env.calendar, deadline, env.now()):
-        raise LateError("the window for remarks has closed", deadline=deadline)
+    require(env, app, Step.RECORD_REMARKS)
     remark = ProtocolRemark(protocol_id=protocol.id, text=text, submitted_at=env.now())
     session.add(remark)
     protocol.remarks.append(remark)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from casework.law.district import District, load_district
 
 DEFAULT_DISTRICT_FILE = (
     Path(__file__).resolve().parents[1] / "law" / "districts" / "t_ryskulov.toml"
@@ -16,6 +20,8 @@ DEFAULT_DISTRICT_FILE = (
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KOMEK_", env_file=".env", extra="ignore")
 
+    # Production refuses to start on placeholder district values or the sandbox SMS.
+    environment: Literal["development", "production"] = "development"
     # The embedded default: one SQLite file in the working directory, created on first start.
     database_url: str = "sqlite+aiosqlite:///komek.sqlite3"
     # The provider's time zone; unset means the district file's (Asia/Almaty for Zhambyl).
@@ -40,6 +46,59 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None
+
+    def missing_sms_settings(self) -> list[str]:
+        """What Twilio still needs; while anything is missing, SMS go to the sandbox (dev only)."""
+        missing = [
+            name
+            for name, value in (
+                ("KOMEK_TWILIO_ACCOUNT_SID", self.twilio_account_sid),
+                ("KOMEK_TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+            )
+            if not value
+        ]
+        if not (self.twilio_from or self.twilio_messaging_service_sid):
+            missing.append("KOMEK_TWILIO_FROM or KOMEK_TWILIO_MESSAGING_SERVICE_SID")
+        return missing
+
+
+class NotReadyForProduction(Exception):
+    """A production start that would run on placeholders or the sandbox; names each problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"KOMEK_ENVIRONMENT=production refuses to start:\n{lines}")
+
+
+def sms_problem(settings: Settings) -> str | None:
+    missing = settings.missing_sms_settings()
+    if not missing:
+        return None
+    return (
+        "no SMS provider (the sandbox marks notices delivered without sending them): "
+        f"set {', '.join(missing)}"
+    )
+
+
+def production_problems(settings: Settings, district: District) -> list[str]:
+    """Everything that must be fixed before production: placeholder values, the sandbox SMS."""
+    problems = [
+        f"{settings.district_file.name}: {path} is still under [placeholders] ({why})"
+        for path, why in district.placeholders.items()
+    ]
+    sms = sms_problem(settings)
+    return [*problems, sms] if sms else problems
+
+
+def refuse_unready(settings: Settings, district: District | None = None) -> None:
+    """Called on every start path: in production, raise NotReadyForProduction naming each
+    problem; in development, do nothing (the sandbox and the placeholders are for trying it)."""
+    if settings.environment != "production":
+        return
+    problems = production_problems(settings, district or load_district(settings.district_file))
+    if problems:
+        raise NotReadyForProduction(problems)
 
 
 @lru_cache

@@ -53,6 +53,8 @@ class Termination(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     assistance_id: Mapped[int] = mapped_column(ForeignKey("assistance.id"), unique=True)
     ground: Mapped[TerminationGround] = mapped_column(enum_column(TerminationGround))
+    # DR §24 counts from the day the circumstance began, not from the day staff found it.
+    began_on: Mapped[date] = mapped_column(Date)
     found_on: Mapped[date] = mapped_column(Date)
     payment_stops_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(200))

@@ -6,17 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from casework.law.notices import NoticeChannel
-from casework.system.settings import Settings
+from casework.system.settings import NotReadyForProduction, Settings, sms_problem
 from gateway.providers.base import Provider
 from gateway.providers.sandbox import SandboxProvider
 from gateway.providers.twilio import TwilioProvider
 
 
 def build_providers(settings: Settings, bot: Any = None) -> dict[NoticeChannel, Provider]:
-    """Twilio when credentials are set, else the sandbox; Telegram when there is a bot token."""
+    """Twilio when credentials are set, else the sandbox (never in production); Telegram when
+    there is a bot token."""
     sms: Provider
     if settings.twilio_account_sid and settings.twilio_auth_token:
         sms = TwilioProvider.from_settings(settings)
+    elif settings.environment == "production" and (problem := sms_problem(settings)):
+        raise NotReadyForProduction([problem])
     else:
         sms = SandboxProvider()
     chat: Provider

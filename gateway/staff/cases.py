@@ -30,7 +30,9 @@ from gateway.staff.schemas import (
     ExtensionIn,
     FamilyMemberIn,
     GrantIn,
+    HearingTimeIn,
     IncomesIn,
+    NextActionsOut,
     ObjectionIn,
     PreliminaryRefusalIn,
     RefuseIn,
@@ -39,7 +41,7 @@ from gateway.staff.schemas import (
     TerminateIn,
     TextIn,
 )
-from gateway.staff.views import applicant_status_text, case_out
+from gateway.staff.views import actions_out, applicant_status_text, case_out
 
 router = APIRouter(prefix="/applications", tags=["cases"])
 
@@ -188,6 +190,15 @@ async def issue_preliminary_refusal(
     )
 
 
+@router.post(ById + "/hearing/time")
+async def reschedule_hearing(
+    s: Annotated[Step, step(Action.HEARING)], body: HearingTimeIn
+) -> CaseOut:
+    """A new time for a hearing not held yet; the applicant is invited again."""
+    at = datetime.combine(body.date, body.time, tzinfo=s.env.calendar.tz)
+    return await s.run(hearings.reschedule_hearing, scheduled_at=at)
+
+
 @router.post(ById + "/objection")
 async def record_objection(s: Annotated[Step, step(Action.HEARING)], body: ObjectionIn) -> CaseOut:
     """An objection the applicant brought to the office: oral (to be heard) or written."""
@@ -238,8 +249,10 @@ async def refuse(s: Annotated[Step, step(Action.DECIDE)], body: RefuseIn) -> Cas
 
 @router.post(ById + "/termination")
 async def terminate(s: Annotated[Step, step(Action.TERMINATE)], body: TerminateIn) -> CaseOut:
-    """DR §24: payment stops from the next month or from the day found, by ground."""
-    return await s.run(termination.terminate, ground=body.ground, found_on=body.found_on)
+    """DR §24: payment stops from the month after it began, or from the day it began, by ground."""
+    return await s.run(
+        termination.terminate, ground=body.ground, began_on=body.began_on, found_on=body.found_on
+    )
 
 
 # ---------------------------------------------------------------- reading a case
@@ -267,6 +280,15 @@ async def status_text(
     chosen = locale or app.applicant.locale
     text = await applicant_status_text(session, app, env, chosen)
     return StatusTextOut(locale=chosen, text=text)
+
+
+@router.get(ById + "/actions")
+async def next_actions(
+    staff: Annotated[Staff, permit(Action.VIEW_CASES)], app: CaseViewDep, env: EnvDep
+) -> NextActionsOut:
+    """What may lawfully be done on the case now, from which day the rest, and what blocks it:
+    each with the rule and its law (casework/law/procedure.py)."""
+    return actions_out(app, env, staff)
 
 
 @router.get(ById + "/audit")

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from casework.law.identity import IIN, OptionalPhone
+from casework.law.procedure import Step
 from casework.law.roles import Role
 from casework.law.rules import (
     Channel,
@@ -147,6 +148,8 @@ class RefuseIn(_In):
 
 class TerminateIn(_In):
     ground: TerminationGround
+    # DR §24: payments stop by the day the circumstance began, not the day it was found.
+    began_on: date
     found_on: date
 
 
@@ -205,8 +208,39 @@ class HearingOut(BaseModel):
     protocol: ProtocolOut | None
 
 
+class ReasonOut(BaseModel):
+    rule: str
+    law: str
+    missing: str
+    lawful_from: date | None
+
+
+class ActionOut(BaseModel):
+    """A step of the procedure, whether this staff member's role may take it, the legal term it
+    serves and that term's last day; for a later or blocked step, why (law/procedure.py)."""
+
+    step: Step
+    permitted: bool
+    term: Term | None
+    due_on: date | None
+    lawful_from: date | None = None
+    reasons: list[ReasonOut] = []
+
+
+class NextActionsOut(BaseModel):
+    now: list[ActionOut]
+    later: list[ActionOut]
+    blocked: list[ActionOut]
+
+
+class HearingTimeIn(_In):
+    date: date
+    time: time
+
+
 class TerminationOut(BaseModel):
     ground: TerminationGround
+    began_on: date
     found_on: date
     payment_stops_on: date
 

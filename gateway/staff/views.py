@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.identity import mask_iin, mask_phone
-from casework.law.roles import Action
+from casework.law.procedure import SERVES, Blocked, Step
+from casework.law.roles import STEP_ACTION, Action
 from casework.law.rules import RefusalGround
 from casework.steps.notices import sent_notices
+from casework.steps.procedure import next_actions
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.staff import Staff
 from casework.texts.status import status_text
 from gateway.staff.schemas import (
+    ActionOut,
     ApplicantOut,
     AssistanceOut,
     CaseOut,
@@ -21,7 +27,9 @@ from gateway.staff.schemas import (
     DocumentOut,
     HearingOut,
     IncomeOut,
+    NextActionsOut,
     ProtocolOut,
+    ReasonOut,
     TerminationOut,
 )
 
@@ -125,6 +133,7 @@ async def case_out(session: AsyncSession, app: Application, env: CaseEnv, staff:
                     if d.assistance.termination is None
                     else TerminationOut(
                         ground=d.assistance.termination.ground,
+                        began_on=d.assistance.termination.began_on,
                         found_on=d.assistance.termination.found_on,
                         payment_stops_on=d.assistance.termination.payment_stops_on,
                     ),
@@ -132,4 +141,28 @@ async def case_out(session: AsyncSession, app: Application, env: CaseEnv, staff:
             )
             for d in app.decisions
         ],
+    )
+
+
+def actions_out(app: Application, env: CaseEnv, staff: Staff) -> NextActionsOut:
+    """The case's next lawful actions (casework.steps.procedure), as the console shows them."""
+
+    def one(
+        step: Step, reasons: Sequence[Blocked] = (), lawful_from: date | None = None
+    ) -> ActionOut:
+        term = SERVES.get(step)
+        return ActionOut(
+            step=step,
+            permitted=staff.may(STEP_ACTION[step]),
+            term=term,
+            due_on=app.deadline(term) if term is not None else None,
+            lawful_from=lawful_from,
+            reasons=[ReasonOut.model_validate(r, from_attributes=True) for r in reasons],
+        )
+
+    actions = next_actions(env, app)
+    return NextActionsOut(
+        now=[one(step) for step in actions.now],
+        later=[one(step, reasons, day) for step, day, reasons in actions.later],
+        blocked=[one(step, reasons) for step, reasons in actions.blocked],
     )

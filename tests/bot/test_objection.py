@@ -45,6 +45,7 @@ async def refused_case(
         applicant.telegram_id, applicant.locale, applicant.phone = telegram_id, locale, phone
         assert await intake.take_in(session, env, app, actor="clerk")
         await commission.to_special_commission(session, env, app, actor="clerk")
+        await commission.record_conclusion(session, env, app, "Көмек керек.", actor="clerk")
         await hearings.issue_preliminary_refusal(
             session,
             env,

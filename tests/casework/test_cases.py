@@ -81,13 +81,18 @@ async def test_low_income_case_refused_after_objection_hearing_protocol_and_rema
         local(2026, 3, 30, 9, 30),
         lambda s, a: commission.to_special_commission(s, env, a, actor="Омарова"),
     )
+    await step(
+        local(2026, 3, 30, 10),
+        lambda s, a: commission.record_conclusion(s, env, a, "Көмек керек.", actor="Омарова"),
+    )
 
+    # Income is below the threshold: the refusal is on another ground of DR §22.
     async def refuse_prelim(s, a):  # type: ignore[no-untyped-def]
         await hearings.issue_preliminary_refusal(
             s,
             env,
             a,
-            grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD],
+            grounds=[RefusalGround.FALSE_INFORMATION],
             scheduled_at=local(2026, 4, 2, 11),
             mode=HearingMode.VIDEOCONFERENCE,
             details="https://meet.example/abc",
@@ -122,7 +127,7 @@ async def test_low_income_case_refused_after_objection_hearing_protocol_and_rema
     app = await step(
         local(2026, 4, 7, 18, 15),
         lambda s, a: decisions.refuse(
-            s, env, a, grounds=[RefusalGround.INCOME_ABOVE_THRESHOLD], actor="Бекова"
+            s, env, a, grounds=[RefusalGround.FALSE_INFORMATION], actor="Бекова"
         ),
     )
     assert app.status is Status.REFUSED
@@ -161,6 +166,7 @@ async def _registered(sessions, env, clock, *, to_commission=False):  # type: ig
         assert await intake.take_in(session, env, app, actor="applicant")
         if to_commission:
             await commission.to_special_commission(session, env, app, actor="x")
+            await commission.record_conclusion(session, env, app, "Көмек керек.", actor="x")
         return app.id
 
 
@@ -195,6 +201,7 @@ async def test_preliminary_refusal_needs_three_working_days_before_the_decision(
         assert app.deadline(Term.DECISION) == date(2026, 11, 26)
         assert app.deadline(Term.PRELIMINARY_REFUSAL_LATEST) == date(2026, 11, 23)
         await commission.to_special_commission(session, env, app, actor="x")
+        await commission.record_conclusion(session, env, app, "Көмек керек.", actor="x")
     clock.set(local(2026, 11, 24, 9))
     async with sessions() as session, session.begin():
         app = await case_file.load_application(session, app_id)
@@ -229,6 +236,7 @@ async def test_granted_within_the_ceiling_then_terminated_from_next_month(
         with pytest.raises(RuleError):  # disease is not inspected by the precinct commission
             await commission.forward_to_precinct(session, env, app, actor="x")
         await commission.to_special_commission(session, env, app, actor="x")
+        await commission.record_conclusion(session, env, app, "Көмек керек.", actor="x")
         ceiling = env.district.ceiling("disease", 2026)
         with pytest.raises(RuleError):
             await decisions.grant(
@@ -246,17 +254,18 @@ async def test_granted_within_the_ceiling_then_terminated_from_next_month(
             await decisions.refuse(
                 session, env, app, grounds=[RefusalGround.FALSE_INFORMATION], actor="Бекова"
             )
+        # Died on 18 November, learnt on the 20th: payments stop from 1 December (DR §24).
         termination = await terminate(
-            session, env, app, ground=TerminationGround.DEATH, found_on=date(2026, 12, 10),
-            actor="Бекова",
+            session, env, app, ground=TerminationGround.DEATH, began_on=date(2026, 11, 18),
+            found_on=date(2026, 11, 20), actor="Бекова",
         )  # fmt: skip
-        assert termination.payment_stops_on == date(2027, 1, 1)
+        assert termination.payment_stops_on == date(2026, 12, 1)
         assert app.status is Status.TERMINATED
 
 
-def test_false_information_stops_payment_on_the_day_found() -> None:
-    found = date(2026, 12, 10)
-    assert rules.payment_stops_on(TerminationGround.FALSE_INFORMATION, found) == found
+def test_false_information_stops_payment_on_the_day_it_began() -> None:
+    began = date(2026, 12, 10)
+    assert rules.payment_stops_on(TerminationGround.FALSE_INFORMATION, began) == began
     assert rules.payment_stops_on(TerminationGround.MOVED_OUT, date(2026, 12, 31)) == date(
         2027, 1, 1
     )
@@ -307,8 +316,8 @@ async def test_a_late_decision_notice_leaves_a_terminated_case_alone(
             periodicity=Periodicity.ONE_OFF, actor="Бекова",
         )  # fmt: skip
         await terminate(
-            session, env, app, ground=TerminationGround.DEATH, found_on=date(2026, 11, 17),
-            actor="Бекова",
+            session, env, app, ground=TerminationGround.DEATH, began_on=date(2026, 11, 15),
+            found_on=date(2026, 11, 16), actor="Бекова",
         )  # fmt: skip
         # The printed decision is handed over to the family afterwards.
         await decisions.mark_notified(session, env, app, actor="office", via="print")

@@ -89,6 +89,7 @@ class Cases:
                 )
             assert await intake.take_in(s, self.env, app, actor="test")
             await commission.to_special_commission(s, self.env, app, actor="test")
+            await commission.record_conclusion(s, self.env, app, "Көмек керек.", actor="test")
             return app.id
 
     async def granted(self, n: int = 1, **kw: object) -> int:

@@ -76,6 +76,12 @@ class Api:
         assert case["status"] == "accepted"
         return await self.ok(Role.INTAKE_OFFICE, f"/staff/applications/{case['id']}/registration")
 
+    async def concluded(self, cid: int, conclusion: str = "Көмек керек.") -> dict:  # type: ignore[type-arg]
+        """The file submitted to the special commission and its conclusion recorded (DR §20)."""
+        await self.ok(Role.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+        url = f"/staff/applications/{cid}/conclusion"
+        return await self.ok(Role.COMMISSION_SECRETARY, url, {"text": conclusion})
+
     async def notices(self, application_id: int) -> list[Notice]:
         async with self.sessions() as s:
             rows = await s.scalars(

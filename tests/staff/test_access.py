@@ -54,7 +54,7 @@ async def test_a_role_without_the_right_is_refused_and_nothing_changes(api: Api)
     cid = await a_case(api)
     await api.ok(R.INTAKE_OFFICE, f"/staff/applications/{cid}/completeness")
     await api.ok(R.INTAKE_OFFICE, f"/staff/applications/{cid}/registration")
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    await api.concluded(cid)
     grant = {"kind": "disease", "amount": "1000", "periodicity": "one_off"}
     for role in (R.INTAKE_OFFICE, R.INTAKE_AKIM, R.COMMISSION_SECRETARY, R.ADMINISTRATOR):
         r = await api.post(role, f"/staff/applications/{cid}/grant", grant)

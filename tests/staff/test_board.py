@@ -70,7 +70,7 @@ async def test_board_puts_overdue_and_due_soon_first(api: Api, clock: FixedClock
 
 async def test_decided_cases_leave_the_board(api: Api) -> None:
     cid = await registered(api, 1)
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    await api.concluded(cid)
     await api.ok(
         R.DECISION_MAKER,
         f"/staff/applications/{cid}/grant",

@@ -103,6 +103,7 @@ async def invitees(sessions: async_sessionmaker[AsyncSession], env: CaseEnv) -> 
                     )
                 assert await intake.take_in(s, env, app, actor="test")
                 await commission.to_special_commission(s, env, app, actor="test")
+                await commission.record_conclusion(s, env, app, "Көмек керек.", actor="test")
                 await hearings.issue_preliminary_refusal(
                     s,
                     env,

@@ -28,7 +28,7 @@ async def notice_kinds(api: Api, application_id: int) -> list[str]:
 async def granted(api: Api, n: int, *, amount: str, periodicity: str) -> int:
     """A disease case registered, through the special commission, and granted."""
     cid: int = (await api.registered(n))["id"]
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    await api.concluded(cid)
     await api.ok(
         R.DECISION_MAKER,
         f"/staff/applications/{cid}/grant",
@@ -51,7 +51,7 @@ async def test_granted_at_once(api: Api) -> None:
     assert "precinct_forwarding" not in due  # a disease case is not inspected
     assert await notice_kinds(api, cid) == ["acceptance_receipt"]
 
-    case = await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    case = await api.concluded(cid)
     case = await api.ok(
         R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/conclusion", {"text": "Көмек керек."}
     )
@@ -77,7 +77,7 @@ async def test_granted_at_once(api: Api) -> None:
 
 async def test_grant_above_the_ceiling_is_refused(api: Api) -> None:
     cid = (await api.registered())["id"]
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    await api.concluded(cid)
     # 15 АЕК × 4 325 ₸ = 64 875 ₸ in 2026.
     r = await api.post(
         R.DECISION_MAKER,
@@ -125,7 +125,7 @@ async def test_refused_after_preliminary_refusal_objection_hearing_protocol_rema
         "threshold": "50851.00",
         "above_threshold": True,
     }
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    await api.concluded(cid)
 
     clock.set(local(2026, 11, 18, 11, 0))
     case = await api.ok(
@@ -215,7 +215,7 @@ async def test_expired_document_is_refused_to_accept(api: Api) -> None:
 
 async def test_extended_case_and_the_late_preliminary_refusal(api: Api, clock: FixedClock) -> None:
     cid = (await api.registered())["id"]
-    await api.ok(R.COMMISSION_SECRETARY, f"/staff/applications/{cid}/special-commission")
+    await api.concluded(cid)
     refusal = {
         "grounds": ["already_assigned"],
         "hearing": {"date": "2026-11-30", "time": "10:00", "mode": "other", "details": "каб. 4"},
@@ -226,8 +226,9 @@ async def test_extended_case_and_the_late_preliminary_refusal(api: Api, clock: F
     assert r.status_code == 409
     body = r.json()
     assert body["code"] == "too_late"
-    assert "fewer than 3 working days" in body["message"]
-    assert body["params"] == {"deadline": "2026-11-23", "decision": "2026-11-26"}
+    assert body["params"]["rule"] == "preliminary_refusal_in_time"
+    assert body["params"]["deadline"] == "2026-11-23"
+    assert "3 working days" in body["message"] and "SR §15" in body["message"]
     assert await notice_kinds(api, cid) == ["acceptance_receipt"]
 
     case = await api.ok(
@@ -250,7 +251,7 @@ async def test_terminated(api: Api, clock: FixedClock) -> None:
     case = await api.ok(
         R.DECISION_MAKER,
         f"/staff/applications/{cid}/termination",
-        {"ground": "moved_out", "found_on": "2027-02-10"},
+        {"ground": "moved_out", "began_on": "2027-02-03", "found_on": "2027-02-10"},
     )
     assert case["status"] == "terminated"
     assistance = case["decisions"][0]["assistance"]
@@ -266,7 +267,7 @@ async def test_termination_on_false_information_stops_payment_on_the_day_found(a
     case = await api.ok(
         R.DECISION_MAKER,
         f"/staff/applications/{cid}/termination",
-        {"ground": "false_information", "found_on": "2026-11-16"},
+        {"ground": "false_information", "began_on": "2026-11-16", "found_on": "2026-11-16"},
     )
     assert case["decisions"][0]["assistance"]["termination"]["payment_stops_on"] == "2026-11-16"
 
