@@ -144,9 +144,17 @@ class District(_Model):
     mci: dict[int, Tenge] = Field(default_factory=dict)
     assistance: Annotated[list[AssistanceKind], Field(min_length=1)]
     holidays: list[Holiday] = Field(default_factory=list)
+    # The grounds whose families the precinct commission inspects first. SR §7 names grounds 1, 2
+    # and 4 (the default); DR §14 reads as every ground of DR §8: the district chooses.
+    inspected_grounds: frozenset[Ground] = frozenset(
+        {Ground.DISASTER, Ground.FIRE, Ground.LOW_INCOME}
+    )
     # Values still standing in for the district's decisions, by field path of this file
     # (`income.threshold_multiple`, `assistance.ceiling_mci`), with why; production refuses them.
     placeholders: dict[str, Text] = Field(default_factory=dict)
+
+    def inspects(self, ground: Ground | None) -> bool:
+        return ground in self.inspected_grounds
 
     @field_validator("timezone")
     @classmethod

@@ -73,20 +73,18 @@ class GroundRule:
     proof: DocumentKind
     # Income-independent assistance needs no income papers (DR §13 item 2).
     income_dependent: bool
-    # Grounds 1, 2 and 4 go to the precinct commission for inspection (SR §7, DR §14).
-    needs_inspection: bool
 
 
 GROUND_RULES: dict[Ground, GroundRule] = {
     r.ground: r
     for r in (
-        GroundRule(Ground.DISASTER, DocumentKind.DISASTER_DAMAGE, False, True),
-        GroundRule(Ground.FIRE, DocumentKind.FIRE_DAMAGE, False, True),
-        GroundRule(Ground.DISEASE, DocumentKind.DISEASE_PROOF, False, False),
-        GroundRule(Ground.LOW_INCOME, DocumentKind.INCOME, True, True),
-        GroundRule(Ground.ORPHANHOOD, DocumentKind.ORPHANHOOD_PROOF, False, False),
-        GroundRule(Ground.OLD_AGE, DocumentKind.OLD_AGE_CARE_PROOF, False, False),
-        GroundRule(Ground.RELEASED, DocumentKind.RELEASE_PROOF, False, False),
+        GroundRule(Ground.DISASTER, DocumentKind.DISASTER_DAMAGE, False),
+        GroundRule(Ground.FIRE, DocumentKind.FIRE_DAMAGE, False),
+        GroundRule(Ground.DISEASE, DocumentKind.DISEASE_PROOF, False),
+        GroundRule(Ground.LOW_INCOME, DocumentKind.INCOME, True),
+        GroundRule(Ground.ORPHANHOOD, DocumentKind.ORPHANHOOD_PROOF, False),
+        GroundRule(Ground.OLD_AGE, DocumentKind.OLD_AGE_CARE_PROOF, False),
+        GroundRule(Ground.RELEASED, DocumentKind.RELEASE_PROOF, False),
     )
 }
 
@@ -160,11 +158,6 @@ class HearingMode(StrEnum):
     VIDEOCONFERENCE = "videoconference"
     INFORMATION_SYSTEM = "information_system"
     OTHER = "other"
-
-
-def needs_inspection(ground: Ground | None) -> bool:
-    """Grounds 1, 2 and 4 are inspected by the precinct commission first (SR §7)."""
-    return ground is not None and GROUND_RULES[ground].needs_inspection
 
 
 def payment_stops_on(ground: TerminationGround, began_on: date) -> date:

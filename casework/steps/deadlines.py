@@ -11,7 +11,6 @@ from typing import Literal
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.law.rules import needs_inspection
 from casework.law.status import FINAL, Status
 from casework.law.terms import LIVE_IN, MET_BY, ONLY_FOR_CHANNEL, Event, Term, compute_terms
 from casework.steps.case_file import load_application
@@ -52,7 +51,7 @@ async def refresh_deadlines(session: AsyncSession, env: CaseEnv, app: Applicatio
         env.calendar,
         case_events(app),
         extended=app.extended,
-        needs_inspection=needs_inspection(app.ground),
+        needs_inspection=env.district.inspects(app.ground),
     )
     rows = {row.term: row for row in app.deadlines}
     for term, due in terms.items():

@@ -9,7 +9,7 @@ from datetime import date
 
 from casework.law.errors import IllegalTransition, LateError, RuleError
 from casework.law.procedure import STARTS_FROM, Blocked, CaseFacts, HearingFacts, Step, blocked
-from casework.law.rules import GROUND_RULES, RefusalGround, needs_inspection
+from casework.law.rules import GROUND_RULES, RefusalGround
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 
@@ -45,7 +45,7 @@ def case_facts(env: CaseEnv, app: Application) -> CaseFacts:
         today=env.today(),
         calendar=cal,
         ground=app.ground,
-        needs_inspection=needs_inspection(app.ground),
+        needs_inspection=env.district.inspects(app.ground),
         income_dependent=app.ground is not None and GROUND_RULES[app.ground].income_dependent,
         inspection_recorded=app.inspection_returned_at is not None,
         per_capita_income=app.per_capita_income,
