@@ -36,9 +36,10 @@ from casework.steps import rows
 from casework.steps.case_file import load_application
 from casework.steps.decisions import mark_notified
 from casework.steps.hearings import mark_refusal_received
-from casework.steps.notices import Route
+from casework.steps.notices import Route, render_notice
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
+from casework.tables.applicants import Applicant
 from casework.tables.notices import ERROR_CODE_LENGTH, Notice
 
 log = logging.getLogger(__name__)
@@ -140,23 +141,69 @@ async def hand_over(session: AsyncSession, env: CaseEnv, notice_id: int, *, acto
             current=notice.status.value,
         )
     now = env.now()
-    notice.status = NoticeStatus.HANDED_OVER
-    notice.handed_over_at = notice.updated_at = now
-    notice.handed_over_by = actor
+    for row in [notice, *await _print_copies(session, notice)]:
+        row.status = NoticeStatus.HANDED_OVER
+        row.handed_over_at = row.updated_at = now
+        row.handed_over_by = actor
     await notice_reached(
         session, env, application_id=notice.application_id, kind=notice.kind, at=now, via="print"
     )
+    if notice.kind in REFUSAL_RECEIPT_KINDS:
+        # What the sheet said: the last day to object, counted from today's receipt.
+        notice.text = await _as_handed_over(session, env, notice)
     await session.flush()
     return notice
 
 
+async def print_text(session: AsyncSession, env: CaseEnv, notice: Notice) -> str:
+    """The words to print now. A notice is printed when the applicant comes for it (SR §15), so
+    a preliminary refusal not yet handed over reads as handed over today: the objection window
+    runs from receipt (APPC art. 73(3)), and the sheet names its last day, not "if today"."""
+    if notice.kind in REFUSAL_RECEIPT_KINDS and notice.status is NoticeStatus.TO_PRINT:
+        return await _as_handed_over(session, env, notice)
+    return notice.text
+
+
+async def _as_handed_over(session: AsyncSession, env: CaseEnv, notice: Notice) -> str:
+    app = await load_application(session, notice.application_id)
+    applicant = await session.get(Applicant, notice.applicant_id)
+    assert applicant is not None
+    return render_notice(
+        env, app, applicant, notice.kind, notice.payload, notice.locale, handed_over_on=env.today()
+    ).text
+
+
 async def print_queue(session: AsyncSession, *, limit: int = 200) -> list[Notice]:
-    """Notices waiting to be printed and handed over, oldest first."""
+    """Notices waiting to be printed and handed over, oldest first, each notice once."""
     stmt = (
         select(Notice)
         .where(Notice.status == NoticeStatus.TO_PRINT)
         .order_by(Notice.created_at, Notice.id)
         .limit(limit)
+    )
+    once = {_same_notice(n): n for n in reversed((await session.scalars(stmt)).all())}
+    return sorted(once.values(), key=lambda n: (n.created_at, n.id))
+
+
+def _same_notice(n: Notice) -> tuple[int, NoticeKind, datetime]:
+    # The rows of one notice are written together: one case, one kind, one moment.
+    return n.application_id, n.kind, n.created_at
+
+
+async def _print_copies(session: AsyncSession, notice: Notice) -> list[Notice]:
+    """The notice's other rows waiting in the print queue: an applicant with no registered phone
+    has a print row from the start, and their chat row falls back to print if it fails."""
+    application_id, kind, created_at = _same_notice(notice)
+    stmt = (
+        select(Notice)
+        .where(
+            Notice.application_id == application_id,
+            Notice.kind == kind,
+            Notice.created_at == created_at,
+            Notice.status == NoticeStatus.TO_PRINT,
+            Notice.id != notice.id,
+        )
+        .with_for_update()
     )
     return list((await session.scalars(stmt)).all())
 

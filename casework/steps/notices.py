@@ -9,6 +9,7 @@ transaction commits: a case change and its notice land together or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from casework.law.notices import (
     NoticeStatus,
 )
 from casework.law.rules import Channel
+from casework.law.terms import Term
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
@@ -68,25 +70,37 @@ class Route:
 async def choose_routes(
     session: AsyncSession, application: Application, applicant: Applicant, kind: NoticeKind
 ) -> list[Route]:
-    """Every channel the law gives this notice; the two rules are independent (SR §15, DR §21).
+    """Every channel the law gives this notice (SR §15, DR §21).
 
-    SMS when the application's phone is registered to the applicant's IIN in the MCDB, AND the
-    chat when the application came through the bot; print only when neither applies.
+    SMS when the application's phone is registered to the applicant's IIN in the MCDB; the chat
+    as well when the application came through the bot; and print whenever no SMS can be sent
+    (SR §15: "printed and handed over when the applicant comes"), the chat being in addition. A
+    bot filing's receipt is its status in the cabinet (SR §6): there is nothing to hand over.
     """
     routes: list[Route] = []
-    phone = application.phone or applicant.phone
-    if phone and await _registry.is_registered(session, applicant.iin, phone):
+    phone = application.phone or applicant.phone or None
+    sms = phone is not None and await _registry.is_registered(session, applicant.iin, phone)
+    if sms:
         routes.append(Route(NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED, phone))
-    if application.channel is Channel.BOT and applicant.telegram_id is not None:
-        chat = str(applicant.telegram_id)
+    chat = application.channel is Channel.BOT and applicant.telegram_id is not None
+    if chat:
+        chat_id = str(applicant.telegram_id)
         if kind in RECEIPT_KINDS:
             # The bot showed this receipt the moment the applicant filed: no second message.
-            routes.append(Route(NoticeChannel.CHAT, ChannelReason.SHOWN_WHEN_FILED, chat, True))
+            routes.append(Route(NoticeChannel.CHAT, ChannelReason.SHOWN_WHEN_FILED, chat_id, True))
         else:
-            routes.append(Route(NoticeChannel.CHAT, ChannelReason.FILED_IN_BOT, chat))
-    if not routes:
+            routes.append(Route(NoticeChannel.CHAT, ChannelReason.FILED_IN_BOT, chat_id))
+    if not sms and not (chat and kind in RECEIPT_KINDS):
         routes.append(Route(NoticeChannel.PRINT, ChannelReason.NO_REGISTERED_PHONE, None))
     return routes
+
+
+def objection_due(env: CaseEnv, application: Application, received_on: date) -> date:
+    """The last day to object to a preliminary refusal received on `received_on`: 2 working
+    days (APPC art. 73(3)). Once the case has recorded a receipt, the first one counts."""
+    hearing = application.latest_hearing
+    recorded = application.deadline(Term.OBJECTION) if hearing and hearing.received_at else None
+    return recorded or env.calendar.add_working_days(received_on, 2)
 
 
 def render_notice(
@@ -96,13 +110,19 @@ def render_notice(
     kind: NoticeKind,
     payload: dict[str, Any],
     locale: str,
+    *,
+    handed_over_on: date | None = None,
 ) -> Rendered:
-    """A notice's words as of now: the outbox stores them, and the bot shows a receipt's own."""
+    """A notice's words as of now: the outbox stores them, and the bot shows a receipt's own.
+
+    `handed_over_on`: the day a printed notice is handed over, which is when it is received.
+    """
     facts = facts_for(
         application,
         env.district,
         payload,
-        objection_due_if_today=env.calendar.add_working_days(env.today(), 2),
+        objection_due=objection_due(env, application, handed_over_on or env.today()),
+        handed_over_on=handed_over_on,
         name=applicant.full_name,
         today=env.today(),
     )

@@ -22,7 +22,7 @@ from casework.law.status import Status
 from casework.law.terms import Term
 from casework.texts.i18n import N_, gettext
 
-LABELS: dict[StrEnum, str] = {
+_NAMES: dict[StrEnum, str] = {
     Ground.DISASTER: N_("Damage from a natural disaster"),
     Ground.FIRE: N_("Damage from a fire"),
     Ground.DISEASE: N_("A socially significant disease"),
@@ -44,11 +44,6 @@ LABELS: dict[StrEnum, str] = {
     RefusalGround.EVADED_INSPECTION: N_("The inspection was refused or evaded"),
     RefusalGround.INCOME_ABOVE_THRESHOLD: N_("Per-capita income is above the threshold"),
     RefusalGround.ALREADY_ASSIGNED: N_("Assistance on this ground is already assigned"),
-    TerminationGround.DEATH: N_("Death of the recipient"),
-    TerminationGround.MOVED_OUT: N_("Moved out of the district"),
-    TerminationGround.INSTITUTIONALISED: N_("Placed in a state medical and social institution"),
-    TerminationGround.FALSE_INFORMATION: N_("False information was found"),
-    TerminationGround.GROUND_CEASED: N_("The ground for assistance has ceased"),
     Periodicity.ONE_OFF: N_("one-off"),
     Periodicity.MONTHLY: N_("monthly"),
     Periodicity.QUARTERLY: N_("quarterly"),
@@ -96,15 +91,55 @@ LABELS: dict[StrEnum, str] = {
     ),
     ChannelReason.FILED_IN_BOT: N_("The application was filed through the Telegram bot"),
     ChannelReason.NO_REGISTERED_PHONE: N_(
-        "No phone registered to the applicant in the mobile citizens database and no chat"
+        "No phone registered to the applicant in the mobile citizens database"
     ),
     ChannelReason.SMS_FAILED: N_("The SMS could not be delivered"),
     ChannelReason.CHAT_FAILED: N_("The chat message could not be delivered"),
     ChannelReason.SHOWN_WHEN_FILED: N_("Shown in the chat when the application was filed"),
 }
+# Apart: a StrEnum member equals its value, so "false_information" of DR §22 and of DR §24
+# would be one key of one dict.
+_TERMINATION_NAMES: dict[StrEnum, str] = {
+    TerminationGround.DEATH: N_("Death of the recipient"),
+    TerminationGround.MOVED_OUT: N_("Moved out of the district"),
+    TerminationGround.INSTITUTIONALISED: N_("Placed in a state medical and social institution"),
+    TerminationGround.FALSE_INFORMATION: N_("False information was found"),
+    TerminationGround.GROUND_CEASED: N_("The ground for assistance has ceased"),
+}
+
+# The same grounds in a few words, for an SMS that must name them within two parts.
+_SHORT_REFUSAL_NAMES: dict[StrEnum, str] = {
+    RefusalGround.FALSE_INFORMATION: N_("false information"),
+    RefusalGround.EVADED_INSPECTION: N_("inspection refused"),
+    RefusalGround.INCOME_ABOVE_THRESHOLD: N_("income above the threshold"),
+    RefusalGround.ALREADY_ASSIGNED: N_("assistance already assigned"),
+}
+_SHORT_TERMINATION_NAMES: dict[StrEnum, str] = {
+    TerminationGround.DEATH: N_("the recipient's death"),
+    TerminationGround.MOVED_OUT: N_("moved out of the district"),
+    TerminationGround.INSTITUTIONALISED: N_("placed in a state institution"),
+    TerminationGround.FALSE_INFORMATION: N_("false information found"),
+    TerminationGround.GROUND_CEASED: N_("the ground has ceased"),
+}
+
+Key = tuple[type[StrEnum], str]
+
+
+def _keyed(*tables: dict[StrEnum, str]) -> dict[Key, str]:
+    return {(type(value), value.value): message for t in tables for value, message in t.items()}
+
+
+LABELS = _keyed(_NAMES, _TERMINATION_NAMES)
+SHORT_LABELS = _keyed(_SHORT_REFUSAL_NAMES, _SHORT_TERMINATION_NAMES)
 
 
 def label(value: StrEnum, locale: str) -> str:
     """The value's name in the reader's language; unknown values show as they are stored."""
-    message = LABELS.get(value)
+    message = LABELS.get((type(value), value.value))
     return gettext(locale, message) if message else str(value)
+
+
+def short_label(value: StrEnum, locale: str) -> str:
+    """The value's name in a few words (SMS); its full name where it has no short one."""
+    message = SHORT_LABELS.get((type(value), value.value))
+    return gettext(locale, message) if message else label(value, locale)

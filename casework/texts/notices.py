@@ -2,6 +2,9 @@
 short SMS text (Cyrillic SMS is UCS-2, 70 characters a part, so every SMS word costs).
 
 Each kind is one function of a `NoticeFacts` built from the case; no channel logic lives here.
+What each kind says follows its form: the receipts SR §6 (App. 2-1), the decisions SR §15
+(App. 6, 7), termination DR §24. An SMS keeps the fields that decide something for the reader
+(grounds, dates, how to appeal) and drops the rest when two parts cannot hold them all.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from babel.dates import format_date
 
 from casework.law.district import District
 from casework.law.notices import NoticeKind
@@ -26,7 +31,10 @@ from casework.law.terms import Term
 from casework.tables.applications import Application
 from casework.tables.hearings import Hearing
 from casework.texts.i18n import day_and_time, format_day, format_short_day, format_tenge, gettext
-from casework.texts.labels import label
+from casework.texts.labels import label, short_label
+
+# Two UCS-2 parts of 67 characters: the most one notice may cost the reader's phone.
+SMS_LIMIT = 2 * 67
 
 
 @dataclass(frozen=True)
@@ -57,13 +65,21 @@ class NoticeFacts:
     today: date
     registered_on: date | None = None
     decision_due: date | None = None
+    # Who took the documents (SR §6: printed on the receipt); None for a bot filing.
+    received_by: str | None = None
     hearing: Hearing | None = None
-    # The objection's last day if the notice is received today (the law counts from receipt).
-    objection_due_if_today: date | None = None
+    # The last day to object (APPC art. 73(3): 2 working days from receipt). For a notice being
+    # sent it assumes receipt today; for one handed over, `handed_over_on` is the receipt.
+    objection_due: date | None = None
+    handed_over_on: date | None = None
     refusal_grounds: list[str] = field(default_factory=list)
+    decision_number: int | None = None
+    decided_on: date | None = None
+    assistance_kind: str | None = None  # the district file's code
     amount: Decimal | None = None
     periodicity: Periodicity | None = None
     starts_on: date | None = None
+    stops_on: date | None = None
     payload: dict[str, Any] = field(default_factory=dict)
 
 
@@ -72,7 +88,8 @@ def facts_for(
     district: District,
     payload: dict[str, Any],
     *,
-    objection_due_if_today: date | None,
+    objection_due: date | None,
+    handed_over_on: date | None = None,
     name: str,
     today: date,
 ) -> NoticeFacts:
@@ -89,21 +106,57 @@ def facts_for(
         today=today,
         registered_on=app.registered_on,
         decision_due=app.deadline(Term.DECISION),
+        received_by=app.received_by,
         hearing=hearing,
-        objection_due_if_today=objection_due_if_today,
+        objection_due=objection_due,
+        handed_over_on=handed_over_on,
         refusal_grounds=grounds,
+        decision_number=decision.id if decision else None,
+        decided_on=district_day(decision.decided_at, district) if decision else None,
+        assistance_kind=assistance.kind if assistance else None,
         amount=assistance.amount if assistance else None,
         periodicity=assistance.periodicity if assistance else None,
         starts_on=assistance.starts_on if assistance else None,
+        stops_on=assistance.stops_on if assistance else None,
         payload=payload,
     )
+
+
+def district_day(moment: datetime, district: District) -> date:
+    """The day a moment falls on in the district."""
+    return day_and_time(moment, district.zone)[0]
+
+
+def notice_day(day: date, loc: str) -> str:
+    """A date as the national portal writes it: '2026 жылғы 31 желтоқсан', '31 декабря 2026 г.'.
+
+    The Kazakh form stands alone after a label ("Тіркелген күні: …"), so no case ending is needed.
+    """
+    if loc == "kk":
+        return f"{day.year} жылғы {day.day} {format_date(day, 'MMMM', locale='kk')}"
+    return format_day(day, loc)
+
+
+def sms_units(text: str) -> int:
+    """UTF-16 code units: what a UCS-2 SMS part counts."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(*candidates: str) -> str:
+    """The fullest SMS that fits two parts; the last candidate is the short form."""
+    return next((c for c in candidates if sms_units(c) <= SMS_LIMIT), candidates[-1])
 
 
 def _lines(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _greeting(f: NoticeFacts, loc: str) -> str | None:
+def _greeting(f: NoticeFacts, kind: NoticeKind, loc: str) -> str | None:
+    if kind is NoticeKind.TERMINATION and f.payload.get("ground") == TerminationGround.DEATH:
+        # The recipient has died: the letter goes to the family, never to the deceased by name.
+        return _lines(
+            gettext(loc, "Dear family members,"), gettext(loc, "Please accept our condolences.")
+        )
     return gettext(loc, "Dear {name},", name=f.name) if f.name else None
 
 
@@ -116,12 +169,35 @@ def _grounds(values: list[str], loc: str) -> str:
     return "; ".join(label(RefusalGround(v), loc) for v in values)
 
 
+def _decision_line(f: NoticeFacts, loc: str) -> str | None:
+    if f.decision_number is None or f.decided_on is None:
+        return None
+    return gettext(
+        loc,
+        "Decision number and date: No. {decision} of {date}",
+        decision=f.decision_number,
+        date=notice_day(f.decided_on, loc),
+    )
+
+
+def _appeal(loc: str) -> str:
+    """APPC art. 91: a complaint to the higher body (the district akimat, over its department)
+    through the department within 3 months of learning of the decision; then the court."""
+    return gettext(
+        loc,
+        "If you disagree, you may complain to the district akimat through our department within "
+        "3 months of receiving this notice. If you disagree with the answer to the complaint, "
+        "you may go to court (Administrative Procedural Code of the Republic of Kazakhstan, "
+        "article 91).",
+    )
+
+
 def _hearing_line(h: Hearing, f: NoticeFacts, loc: str) -> str:
     day, clock = day_and_time(h.scheduled_at, f.district.zone)
     return gettext(
         loc,
         "Hearing: {date} at {time}, {mode}.",
-        date=format_day(day, loc),
+        date=notice_day(day, loc),
         time=clock,
         mode=label(HearingMode(h.mode), loc),
     )
@@ -139,16 +215,14 @@ def _details(h: Hearing | None, loc: str) -> str | None:
 
 
 def _acceptance(f: NoticeFacts, loc: str) -> Words:
+    """SR §6: the registration date, the day the result is ready, who took the documents."""
     registered, due = f.registered_on, f.decision_due
     assert registered is not None and due is not None, "an acceptance receipt follows registration"
-    text = gettext(
-        loc,
-        "✅ Application No. {number} is accepted.\n"
-        "Registered on: {registered}.\n"
-        "The decision is due by: {decision}.",
-        number=f.number,
-        registered=format_day(registered, loc),
-        decision=format_day(due, loc),
+    text = _lines(
+        gettext(loc, "✅ Application No. {number} is accepted and registered.", number=f.number),
+        gettext(loc, "Registered on: {date}", date=notice_day(registered, loc)),
+        gettext(loc, "The result will be ready by: {date}", date=notice_day(due, loc)),
+        gettext(loc, "Documents taken by: {name}", name=f.received_by) if f.received_by else None,
     )
     sms = gettext(
         loc,
@@ -160,15 +234,21 @@ def _acceptance(f: NoticeFacts, loc: str) -> Words:
     return Words(gettext(loc, "Acceptance receipt"), text, sms)
 
 
+def _document_list(heading: str, kinds: list[str], loc: str) -> str | None:
+    if not kinds:
+        return None
+    return "\n".join([heading, *(f"• {label(DocumentKind(k), loc)}" for k in kinds)])
+
+
 def _refusal_to_accept(f: NoticeFacts, loc: str) -> Words:
-    lacking = [*(f.payload.get("missing") or []), *(f.payload.get("expired") or [])]
-    text = gettext(
-        loc,
-        "❌ Application No. {number} is not accepted. These documents are missing or expired:\n"
-        "{missing}\n"
-        "Collect them and file again.",
-        number=f.number,
-        missing="\n".join(f"• {label(DocumentKind(k), loc)}" for k in lacking),
+    """SR App. 2-1: what is missing, what has expired, and who gave the receipt."""
+    missing, expired = f.payload.get("missing") or [], f.payload.get("expired") or []
+    text = _lines(
+        gettext(loc, "❌ Application No. {number} is not accepted.", number=f.number),
+        _document_list(gettext(loc, "Documents missing:"), missing, loc),
+        _document_list(gettext(loc, "Documents expired:"), expired, loc),
+        gettext(loc, "Collect them and file again."),
+        gettext(loc, "Receipt issued by: {name}", name=f.received_by) if f.received_by else None,
     )
     sms = gettext(
         loc,
@@ -190,10 +270,31 @@ def _how_to_object(f: NoticeFacts, loc: str) -> str:
     )
 
 
+def _objection_term(f: NoticeFacts, loc: str) -> str:
+    """A handed-over sheet names the day it was handed over and the last day counted from it;
+    a notice on its way can only say what the last day is if it arrives today."""
+    due = notice_day(f.objection_due, loc) if f.objection_due else "—"
+    if f.handed_over_on is not None:
+        return _lines(
+            gettext(loc, "Handed over to you on: {date}", date=notice_day(f.handed_over_on, loc)),
+            gettext(
+                loc,
+                "You may object in writing or orally within 2 working days; the last day is "
+                "{deadline}.",
+                deadline=due,
+            ),
+        )
+    return gettext(
+        loc,
+        "You may object in writing or orally within 2 working days of receiving this notice "
+        "(if you received it today, until {deadline} inclusive).",
+        deadline=due,
+    )
+
+
 def _preliminary_refusal(f: NoticeFacts, loc: str) -> Words:
     h = f.hearing
     assert h is not None, "a preliminary refusal announces a hearing"
-    until = f.objection_due_if_today
     text = _lines(
         gettext(
             loc,
@@ -204,12 +305,7 @@ def _preliminary_refusal(f: NoticeFacts, loc: str) -> Words:
         gettext(loc, "Grounds: {grounds}.", grounds=_grounds(list(h.refusal_grounds), loc)),
         _hearing_line(h, f, loc),
         _details(h, loc),
-        gettext(
-            loc,
-            "You may object in writing or orally within 2 working days of receiving this notice "
-            "(if you received it today, until {deadline} inclusive).",
-            deadline=format_day(until, loc) if until else "—",
-        ),
+        _objection_term(f, loc),
         _how_to_object(f, loc),
     )
     day, time = _hearing_short(h, f)
@@ -249,33 +345,71 @@ def _hearing_invitation(f: NoticeFacts, loc: str) -> Words:
     return Words(gettext(loc, "Invitation to a hearing"), text, sms)
 
 
+def _kind_name(f: NoticeFacts, loc: str) -> str | None:
+    kind = next((k for k in f.district.assistance if k.code == f.assistance_kind), None)
+    return getattr(kind.name, loc) if kind else f.assistance_kind
+
+
+def _period(f: NoticeFacts, loc: str) -> str:
+    assert f.starts_on is not None
+    starts = notice_day(f.starts_on, loc)
+    if f.stops_on is None:
+        return gettext(loc, "Period starts on: {starts}", starts=starts)
+    return gettext(
+        loc, "Period: {starts} – {stops}", starts=starts, stops=notice_day(f.stops_on, loc)
+    )
+
+
 def _granted(f: NoticeFacts, loc: str) -> Words:
+    """SR App. 6: the kind, amount, periodicity and period, the decision's date and number."""
     assert f.amount is not None and f.periodicity is not None and f.starts_on is not None
     amount = format_tenge(f.amount, loc)
     periodicity = label(f.periodicity, loc)
+    kind = _kind_name(f, loc)
     text = _lines(
         gettext(
             loc,
-            "Social assistance has been granted on your application No. {number}: {amount}, "
-            "{periodicity}, from {starts}.",
+            "Social assistance has been granted on your application No. {number}: {amount}.",
             number=f.number,
             amount=amount,
-            periodicity=periodicity,
-            starts=format_day(f.starts_on, loc),
         ),
+        gettext(loc, "Kind of assistance: {kind}", kind=kind) if kind else None,
+        gettext(loc, "How often it is paid: {periodicity}", periodicity=periodicity),
+        _period(f, loc),
+        _decision_line(f, loc),
         gettext(loc, "The money is paid to your bank account through the State Corporation."),
     )
-    sms = gettext(
-        loc,
-        "Application No. {number}: assistance granted, {amount}, {periodicity}.",
-        number=f.number,
-        amount=amount,
-        periodicity=periodicity,
+    short = {
+        "number": f.number,
+        "amount": amount,
+        "periodicity": periodicity,
+        "decision": f.decision_number,
+        "date": format_short_day(f.decided_on or f.today),
+    }
+    sms = _fit(
+        gettext(
+            loc,
+            "Application No. {number}: granted «{kind}», {amount}, {periodicity}. "
+            "Decision No. {decision} of {date}.",
+            kind=kind,
+            **short,
+        ),
+        gettext(
+            loc,
+            "Application No. {number}: assistance granted, {amount}, {periodicity}. "
+            "Decision No. {decision} of {date}.",
+            **short,
+        ),
     )
     return Words(gettext(loc, "Decision to grant social assistance"), text, sms)
 
 
+def _sms_grounds(values: list[str], loc: str) -> str:
+    return ", ".join(short_label(RefusalGround(v), loc) for v in values)
+
+
 def _refused(f: NoticeFacts, loc: str) -> Words:
+    """SR App. 7: the grounds and how to appeal, in the SMS as well as in the letter."""
     text = _lines(
         gettext(
             loc,
@@ -285,46 +419,93 @@ def _refused(f: NoticeFacts, loc: str) -> Words:
         gettext(loc, "Grounds: {grounds}.", grounds=_grounds(f.refusal_grounds, loc))
         if f.refusal_grounds
         else None,
-        gettext(
-            loc,
-            "You may appeal this decision to a higher administrative body or to court under the "
-            "Administrative Procedural Code of the Republic of Kazakhstan.",
-        ),
+        _decision_line(f, loc),
+        _appeal(loc),
     )
-    sms = gettext(
-        loc,
-        "Application No. {number}: assistance refused. Grounds and how to appeal: tel. {phone}",
-        number=f.number,
-        phone=f.district.provider.phone,
+    grounds = f.refusal_grounds
+    if len(grounds) > 1:
+        reasons = [
+            gettext(loc, "Reasons: {grounds}.", grounds=_sms_grounds(grounds, loc)),
+            # Too many to fit two parts: the first, and how many more the letter names.
+            gettext(
+                loc,
+                "Reason: {grounds} and {more} more.",
+                grounds=_sms_grounds(grounds[:1], loc),
+                more=len(grounds) - 1,
+            ),
+        ]
+    else:
+        reasons = [gettext(loc, "Reason: {grounds}.", grounds=_sms_grounds(grounds, loc))]
+    sms = _fit(
+        *(
+            gettext(
+                loc,
+                "Application No. {number}: assistance refused. {reason} Appeal: to the district "
+                "akimat within 3 months, then to court.",
+                number=f.number,
+                reason=reason,
+            )
+            for reason in reasons
+        )
     )
     return Words(gettext(loc, "Decision to refuse social assistance"), text, sms)
 
 
 def _termination(f: NoticeFacts, loc: str) -> Words:
+    """DR §24: the ground, the day payments stop, the right to appeal."""
     stops = date.fromisoformat(str(f.payload["stops"]))
-    ground = label(TerminationGround(f.payload["ground"]), loc)
-    text = gettext(
-        loc,
-        "Social assistance on your application No. {number} has been terminated. Reason: "
-        "{ground}. Payments stop from {stops}.",
-        number=f.number,
-        ground=ground,
-        stops=format_day(stops, loc),
+    ground = TerminationGround(f.payload["ground"])
+    text = _lines(
+        gettext(
+            loc,
+            "Social assistance on application No. {number} has been terminated.",
+            number=f.number,
+        ),
+        gettext(loc, "Reason: {grounds}.", grounds=label(ground, loc)),
+        gettext(loc, "Payments stop from: {date}", date=notice_day(stops, loc)),
+        _appeal(loc),
     )
-    sms = gettext(
-        loc,
-        "Application No. {number}: assistance terminated from {stops}. Tel. {phone}",
-        number=f.number,
-        stops=format_short_day(stops),
-        phone=f.district.provider.phone,
+    short = {"number": f.number, "stops": format_short_day(stops)}
+    sms = _fit(
+        gettext(
+            loc,
+            "Application No. {number}: assistance terminated from {stops}. Reason: {ground}. "
+            "Appeal: to the district akimat within 3 months.",
+            ground=short_label(ground, loc),
+            **short,
+        ),
+        gettext(
+            loc,
+            "Application No. {number}: assistance terminated from {stops}. Tel. {phone}",
+            phone=f.district.provider.phone,
+            **short,
+        ),
     )
     return Words(gettext(loc, "Termination of social assistance"), text, sms)
 
 
 def _holiday(f: NoticeFacts, loc: str) -> Words:
-    """Paid without an application (DR §12, §28); the payload may name the holiday and amount."""
-    holiday_name, amount = _holiday_details(f, loc)
-    if holiday_name and amount:
+    """Paid without an application (DR §12, §28). DR §2 tells holidays (мереке күндері) from
+    memorable days (атаулы күндер): a day of remembrance is never called a holiday."""
+    holiday_name, memorial, amount = _holiday_details(f, loc)
+    if holiday_name is None or amount is None:
+        text = sms = gettext(loc, "You have been granted social assistance without an application.")
+        title = gettext(loc, "Assistance without an application")
+    elif memorial:
+        text = gettext(
+            loc,
+            "You have been granted assistance for the memorable day «{holiday}» without an "
+            "application: {amount}.",
+            holiday=holiday_name,
+            amount=amount,
+        )
+        sms = gettext(
+            loc,
+            "Assistance for a memorable day granted without an application: {amount}.",
+            amount=amount,
+        )
+        title = gettext(loc, "Assistance for a memorable day")
+    else:
         text = gettext(
             loc,
             "You have been granted assistance for the holiday «{holiday}» without an "
@@ -335,27 +516,25 @@ def _holiday(f: NoticeFacts, loc: str) -> Words:
         sms = gettext(
             loc, "Holiday assistance granted without an application: {amount}.", amount=amount
         )
-    else:
-        text = gettext(loc, "You have been granted holiday assistance without an application.")
-        sms = gettext(loc, "Holiday assistance has been granted to you without an application.")
+        title = gettext(loc, "Holiday assistance")
     text = _lines(
         text, gettext(loc, "The money is paid to your bank account through the State Corporation.")
     )
-    return Words(gettext(loc, "Holiday assistance"), text, sms)
+    return Words(title, text, sms)
 
 
-def _holiday_details(f: NoticeFacts, loc: str) -> tuple[str | None, str | None]:
+def _holiday_details(f: NoticeFacts, loc: str) -> tuple[str | None, bool, str | None]:
     code = f.payload.get("holiday")  # "MM-DD" as in the district file
     holiday = f.district.holiday(code) if code else None
     if holiday is None:
-        return None, None
+        return None, False, None
     category = next(
         (c for c in holiday.categories if c.code == f.payload.get("category")),
         holiday.categories[0],
     )
     year = int(f.payload.get("year") or f.today.year)
     amount = format_tenge(f.district.holiday_amount(category, year), loc)
-    return getattr(holiday.name, loc), amount
+    return getattr(holiday.name, loc), holiday.memorial, amount
 
 
 RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
@@ -376,7 +555,7 @@ _DOUBLE_STOP = re.compile(r"(?<=\b[жг])\.\.")
 
 def render(kind: NoticeKind, facts: NoticeFacts, locale: str) -> Rendered:
     own = RENDERERS[kind](facts, locale)
-    text = _lines(_greeting(facts, locale), own.text) + "\n\n" + _footer(facts, locale)
+    text = _lines(_greeting(facts, kind, locale), own.text) + "\n\n" + _footer(facts, locale)
     return Rendered(
         own.title,
         _DOUBLE_STOP.sub(".", text),

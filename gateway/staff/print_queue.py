@@ -56,8 +56,9 @@ async def notice_pdf(
     session: SessionDep,
     env: EnvDep,
 ) -> Response:
-    notice = await delivery.get_notice(session, notice_id)
-    return Response(printing.render_pdf(notice, env.district), media_type="application/pdf")
+    """The sheet as handed over today: a preliminary refusal names its last day to object."""
+    pdf = await printing.notice_pdf(session, env, notice_id)
+    return Response(pdf, media_type="application/pdf")
 
 
 @router.post("/{notice_id}/handed-over")

@@ -21,7 +21,9 @@ async def test_status_lists_state_next_step_deadlines_and_sent_notices(
     app_id = await refused_case(sessions, env, p.user.id, "ru", phone="+77011234567")
     async with sessions() as session, session.begin():
         notices = list(await session.scalars(select(Notice).order_by(Notice.id)))
-        assert len(notices) == 2  # the acceptance receipt, then the preliminary refusal
+        # The acceptance receipt, then the preliminary refusal in the chat and on paper (the
+        # phone is not in the mobile citizens database).
+        assert len(notices) == 3
         notices[0].status, notices[0].sent_at = NoticeStatus.DELIVERED, env.now()
         first_title = notices[0].title
         second_title = notices[1].title

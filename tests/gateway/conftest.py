@@ -26,6 +26,7 @@ from casework.tables.applications import Application
 from casework.tables.mcdb import McdbEntry
 from casework.tables.notices import Notice
 from tests.builders import iin_for, phone_for
+from tests.fakes.clock import FixedClock
 from tests.fakes.twilio_server import FakeTwilio
 
 
@@ -120,6 +121,24 @@ class Cases:
                 mode=HearingMode.VIDEOCONFERENCE,
                 details="https://meet.example/kz",
                 actor="test",
+            )
+        return app_id
+
+    async def refused(self, n: int = 1, **kw: object) -> int:
+        """Refused lawfully: the preliminary refusal received on the day it was issued, no
+        objection, and the clock moved past the 3 working days' notice (it stays there)."""
+        app_id = await self.preliminary_refusal(n, **kw)
+        clock = self.env.clock
+        async with transaction(self.sessions) as s:
+            app = await case_file.load_application(s, app_id)
+            await hearings.mark_refusal_received(s, self.env, app, self.env.now())
+        assert isinstance(clock, FixedClock)
+        issued = self.env.today()
+        clock.set(clock.now() + (self.env.calendar.add_working_days(issued, 3) - issued))
+        async with transaction(self.sessions) as s:
+            app = await case_file.load_application(s, app_id)
+            await decisions.refuse(
+                s, self.env, app, grounds=[RefusalGround.ALREADY_ASSIGNED], actor="test"
             )
         return app_id
 

@@ -115,7 +115,7 @@ async def test_a_bot_applicant_with_a_registered_phone_gets_the_decision_by_sms_
     assert "назначена социальная помощь: 43\xa0250 ₸" in tg.sent[0]["text"]
     to_phone = sorted(fake_twilio.messages, key=lambda m: m["body"])
     assert [m["to"] for m in to_phone] == [phone_for(1)] * 2
-    assert any("назначена помощь" in m["body"] for m in to_phone)
+    assert any("назначена «Помощь лицам с социально значимыми" in m["body"] for m in to_phone)
     app = await case_builder.application(app_id)
     assert app.status is Status.NOTIFIED_GRANTED  # by the chat, which arrived first
     assert next(d for d in app.deadlines if d.term is Term.CHAT_NOTICE).met_at == env.now()

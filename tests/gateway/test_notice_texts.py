@@ -8,7 +8,7 @@ import pytest
 
 from casework.law.notices import NoticeKind
 from casework.law.rules import TerminationGround
-from casework.steps import case_file, decisions
+from casework.steps import case_file
 from casework.steps.notices import enqueue
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
@@ -49,7 +49,7 @@ MUST_SAY = {
     },
     NoticeKind.DECISION_REFUSED: {
         "kk": ["бас тартылды", "шағым", "сотқа"],
-        "ru": ["отказано", "обжаловать", "суде"],
+        "ru": ["отказано", "жалобу", "суд"],
     },
     NoticeKind.TERMINATION: {"kk": ["тоқтатылды", "Қайтыс"], "ru": ["прекращена"]},
     NoticeKind.HOLIDAY_ASSISTANCE: {"kk": ["өтінішсіз"], "ru": ["без заявления"]},
@@ -67,14 +67,7 @@ async def _notice_of(case_builder: Cases, env: CaseEnv, kind: NoticeKind, locale
         app_id = await case_builder.granted(1, locale=locale)
         payload = {"ground": TerminationGround.DEATH.value, "stops": str(date(2026, 12, 1))}
     elif kind is NoticeKind.DECISION_REFUSED:
-        app_id = await case_builder.preliminary_refusal(1, locale=locale)
-        async with transaction(case_builder.sessions) as s:
-            app = await case_file.load_application(s, app_id)
-            from casework.law.rules import RefusalGround
-
-            await decisions.refuse(
-                s, env, app, grounds=[RefusalGround.ALREADY_ASSIGNED], actor="test"
-            )
+        app_id = await case_builder.refused(1, locale=locale)
         payload = {}
     else:
         app_id = await case_builder.registered(1, locale=locale)

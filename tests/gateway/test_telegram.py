@@ -7,7 +7,10 @@ from aiogram import Bot
 from casework.law.notices import NoticeChannel, NoticeStatus
 from casework.law.rules import Channel
 from casework.law.status import Status
+from casework.steps.delivery import hand_over, print_queue
+from casework.system.db import transaction
 from casework.system.env import CaseEnv
+from casework.tables.notices import Notice
 from gateway.providers.telegram import TelegramProvider
 from gateway.worker import Worker
 from tests.fakes.clock import FixedClock
@@ -15,6 +18,13 @@ from tests.fakes.telegram_session import FakeTelegramSession
 from tests.gateway.conftest import Cases
 
 TOKEN = "42:TEST"
+
+
+def _statuses(notices: list[Notice]) -> dict[NoticeChannel, set[NoticeStatus]]:
+    by_channel: dict[NoticeChannel, set[NoticeStatus]] = {}
+    for n in notices:
+        by_channel.setdefault(n.channel, set()).add(n.status)
+    return by_channel
 
 
 def chat_worker(case_builder: Cases, env: CaseEnv) -> tuple[Worker, FakeTelegramSession]:
@@ -41,7 +51,11 @@ async def test_preliminary_refusal_in_chat_has_the_bots_buttons(
     assert buttons[0]["text"] == "Қарсылық білдіру"
     app = await case_builder.application(app_id)
     assert app.hearings[-1].received_at == env.now()  # the objection window has started
-    assert {n.status for n in await case_builder.notices(app_id)} == {NoticeStatus.DELIVERED}
+    assert _statuses(await case_builder.notices(app_id)) == {
+        NoticeChannel.CHAT: {NoticeStatus.DELIVERED},
+        # No registered phone: a printed copy waits for the applicant as well (SR §15).
+        NoticeChannel.PRINT: {NoticeStatus.TO_PRINT},
+    }
 
 
 async def test_retry_after_is_honoured(
@@ -56,7 +70,8 @@ async def test_retry_after_is_honoured(
     assert len(waiting) == 1 and (waiting[0].due_at - clock.now()).total_seconds() >= 30
     clock.set(waiting[0].due_at)
     await worker.drain()
-    assert {n.status for n in await case_builder.notices(app_id)} == {NoticeStatus.DELIVERED}
+    statuses = _statuses(await case_builder.notices(app_id))
+    assert statuses[NoticeChannel.CHAT] == {NoticeStatus.DELIVERED}
     assert (await case_builder.application(app_id)).status is Status.NOTIFIED_GRANTED
 
 
@@ -65,6 +80,14 @@ async def test_a_blocked_bot_falls_back_to_print(case_builder: Cases, env: CaseE
     worker, tg = chat_worker(case_builder, env)
     tg.blocked()
     await worker.drain()
-    notice = (await case_builder.notices(app_id))[-1]  # the decision; the receipt was shown
+    notices = await case_builder.notices(app_id)
+    [notice] = [n for n in notices if n.failed_channel]  # the decision; the receipt was shown
     assert (notice.status, notice.failed_channel) == (NoticeStatus.TO_PRINT, NoticeChannel.CHAT)
     assert notice.error_code == "forbidden"
+    # It joins the copy already printed for want of a registered phone: one sheet, handed once.
+    async with case_builder.sessions() as s:
+        assert [n.kind for n in await print_queue(s) if n.application_id == app_id] == [notice.kind]
+    async with transaction(case_builder.sessions) as s:
+        await hand_over(s, env, notice.id, actor="clerk")
+    notices = await case_builder.notices(app_id)
+    assert {n.status for n in notices if n.kind is notice.kind} == {NoticeStatus.HANDED_OVER}

@@ -50,8 +50,8 @@ async def test_sms_goes_to_the_registered_number_in_the_applicants_language(
         by_to.setdefault(m["to"], []).append(m)
     kk_decision = by_to[phone_for(1)][-1]["body"]
     ru_decision = by_to[phone_for(2)][-1]["body"]
-    assert "көмек тағайындалды" in kk_decision and "43\xa0250" in kk_decision
-    assert "назначена помощь" in ru_decision and "единовременно" in ru_decision
+    assert "көмек» тағайындалды" in kk_decision and "43\xa0250" in kk_decision
+    assert "назначена «Помощь" in ru_decision and "единовременно" in ru_decision
     for app_id in (kk_app, ru_app):
         for notice in await case_builder.notices(app_id):
             assert notice.status is NoticeStatus.SENT

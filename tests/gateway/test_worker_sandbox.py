@@ -45,7 +45,8 @@ async def test_channel_follows_the_law(case_builder: Cases) -> None:
     bot_app = await case_builder.granted(2, mcdb=False, channel=Channel.BOT, telegram_id=5001)
     office_app = await case_builder.registered(3, mcdb=False)
     [sms] = await case_builder.notices(sms_app)
-    [receipt, chat] = await case_builder.notices(bot_app)  # the decision goes to the chat
+    # The decision goes to the chat, and on paper: no SMS can reach this applicant (SR §15).
+    [receipt, chat, bot_paper] = await case_builder.notices(bot_app)
     # The bot showed its receipt at filing: recorded, not sent again (tests/gateway/test_channels).
     assert (receipt.channel_reason, receipt.status) == (
         ChannelReason.SHOWN_WHEN_FILED,
@@ -57,6 +58,10 @@ async def test_channel_follows_the_law(case_builder: Cases) -> None:
     assert chat.address == "5001"
     assert (paper.channel, paper.status) == (NoticeChannel.PRINT, NoticeStatus.TO_PRINT)
     assert paper.channel_reason is ChannelReason.NO_REGISTERED_PHONE
+    assert (bot_paper.channel, bot_paper.channel_reason) == (
+        NoticeChannel.PRINT,
+        ChannelReason.NO_REGISTERED_PHONE,
+    )
 
 
 async def test_a_phone_registered_to_someone_else_is_not_used(case_builder: Cases) -> None:
