@@ -32,7 +32,7 @@ async def _own_case(
         app: Application | None = await case_file.load_application(session, button.application_id)
     except NotFound:
         app = None
-    if app is None or applicant is None or app.applicant_id != applicant.id:
+    if app is None or applicant is None or not case_file.seen_by_account(applicant, app):
         await callback.answer(
             gettext(locale, "This button is not for your application."), show_alert=True
         )

@@ -8,20 +8,20 @@ from typing import Any
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from casework.law.notices import NoticeKind
 from casework.law.rules import DocumentKind, Filer, required_documents
 from casework.law.status import Status
-from casework.steps import case_file, intake
+from casework.steps import accounts, case_file, intake, signing
 from casework.steps.notices import render_notice
-from casework.system.files import StoredFile, store_file
+from casework.system.files import StoredFile, parses_as, store_file
 from casework.texts.i18n import N_, gettext
 from casework.texts.labels import label
 from dialogs import states
-from dialogs.common import ACTOR, draft_of, env_of, session_of
+from dialogs.common import ACTOR, applicant_of, draft_of, env_of, session_of
 from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
 
 # Telegram's Bot API lets a bot download files of up to 20 MB.
@@ -95,7 +95,8 @@ async def receive_file(message: Message, manager: DialogManager, name: str) -> U
     if len(content) > MAX_BYTES:
         await _refuse(message, manager, TOO_BIG)
         return None
-    if not content.startswith(file_type.magic):
+    # The whole file, not only its first bytes: a PDF with a zip appended starts like a PDF.
+    if not (content.startswith(file_type.magic) and parses_as(mime, content)):
         await _refuse(message, manager, NOT_ACCEPTED)
         return None
     # The file first, then the row that points at it: a row never names a missing file.
@@ -134,23 +135,76 @@ async def on_not_file(message: Message, widget: MessageInput, manager: DialogMan
     )
 
 
-async def _take_in(manager: DialogManager) -> None:
+# What the applicant reads when a code does not sign, by SigningError reason.
+CODE_REFUSED = {
+    "wrong": N_("The code is not right. Tries left: {left}."),
+    "expired": N_("The code is no longer valid. Press «Send a new code»."),
+    "too_many": N_("Too many wrong codes. Press «Send a new code»."),
+    "none": N_("Press «Send a new code»."),
+    "too_soon": N_("A new code can be sent in {wait} seconds."),
+}
+
+
+async def _to_signing(manager: DialogManager) -> None:
+    """SR §6: the filing is signed with a code sent to the MCDB-registered phone."""
     app = await _draft(manager)
-    await intake.take_in(session_of(manager), env_of(manager), app, actor=ACTOR)
-    manager.dialog_data["application_id"] = app.id
-    await manager.switch_to(states.Documents.receipt)
+    try:
+        manager.dialog_data["phone"] = await signing.send_code(
+            session_of(manager), env_of(manager), app
+        )
+    except signing.SigningError as exc:
+        if exc.params["reason"] == "no_phone":
+            await manager.switch_to(states.Documents.no_signing)
+            return
+        # A code went out less than a minute ago: it is still good.
+    await manager.switch_to(states.Documents.sign)
 
 
 async def on_send(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     app = await _draft(manager)
     if intake.completeness(app, env_of(manager).today()).complete:
-        await _take_in(manager)
+        await _to_signing(manager)
     else:
         await manager.switch_to(states.Documents.confirm_incomplete)
 
 
 async def on_send_anyway(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await _take_in(manager)
+    await _to_signing(manager)
+
+
+async def on_resend(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    try:
+        manager.dialog_data["phone"] = await signing.send_code(
+            session_of(manager), env_of(manager), await _draft(manager)
+        )
+    except signing.SigningError as exc:
+        await callback.answer(_refused(manager, exc), show_alert=True)
+
+
+def _refused(manager: DialogManager, exc: signing.SigningError) -> str:
+    msgid = CODE_REFUSED.get(str(exc.params["reason"]), CODE_REFUSED["none"])
+    return gettext(locale_of(manager), msgid, **exc.params)
+
+
+async def on_code(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, code: str
+) -> None:
+    session, env = session_of(manager), env_of(manager)
+    app = await _draft(manager)
+    try:
+        await signing.sign_with_code(session, env, app, code)
+    except signing.SigningError as exc:
+        await message.answer(_refused(manager, exc))
+        return
+    applicant = applicant_of(manager)
+    if applicant is not None and not applicant.telegram_verified and message.from_user:
+        # The code reached the phone the MCDB registers to the IIN: that proves the account too.
+        await accounts.link(
+            session, env, applicant, message.from_user.id, accounts.Proof.SMS_CODE, ACTOR
+        )
+    await intake.take_in(session, env, app, actor=ACTOR)
+    manager.dialog_data["application_id"] = app.id
+    await manager.switch_to(states.Documents.receipt)
 
 
 # ---------------------------------------------------------------- getters
@@ -169,6 +223,21 @@ async def checklist_getter(dialog_manager: DialogManager, **_: Any) -> dict[str,
         "items": items,
         "missing": "\n".join(f"• {label(k, locale)}" for k in missing),
         "complete": check.complete,
+    }
+
+
+async def sign_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    return {"phone": dialog_manager.dialog_data.get("phone", "")}
+
+
+async def no_signing_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    app = await _draft(dialog_manager)
+    provider = env_of(dialog_manager).district.provider
+    locale = locale_of(dialog_manager)
+    return {
+        "number": app.id,
+        "address": getattr(provider.address, locale),
+        "phone": provider.phone,
     }
 
 
@@ -228,6 +297,31 @@ def dialog() -> Dialog:
             ),
             state=states.Documents.confirm_incomplete,
             getter=checklist_getter,
+        ),
+        Window(
+            T(
+                "To send the application, sign it with a code. We sent a 6-digit code by SMS "
+                "to {phone}. Type it here."
+            ),
+            TextInput(id="code", on_success=on_code),
+            Column(
+                Button(T("🔁 Send a new code"), id="resend", on_click=on_resend),
+                SwitchTo(T("⬅️ Back"), id="back_to_list", state=states.Documents.checklist),
+            ),
+            state=states.Documents.sign,
+            getter=sign_getter,
+        ),
+        Window(
+            T(
+                "No phone is registered to your IIN in the mobile citizens database, so the "
+                "application cannot be signed here. Your application No. {number} is kept. Bring "
+                "your identity card to the department, the rural akim or a Public Service Centre "
+                "and give this number: staff will finish it without writing it again. Address: "
+                "{address}. Tel. {phone}"
+            ),
+            Column(MENU_BUTTON, LANG_BUTTON),
+            state=states.Documents.no_signing,
+            getter=no_signing_getter,
         ),
         Window(
             Format("{receipt}"),

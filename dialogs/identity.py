@@ -45,11 +45,25 @@ async def on_iin(
                 "Please call the department.",
             )
         )
+        await message.answer(in_person(manager, user_id))
         return
     manager.middleware_data["applicant"] = result.applicant
-    if result.claim is accounts.Claim.NEEDS_PHONE:
+    if result.claim is accounts.Claim.NEEDS_PROOF:
         manager.dialog_data["claim_iin"] = iin  # the shared phone must prove it (on_contact)
     await manager.switch_to(states.Identity.contact)
+
+
+def in_person(manager: DialogManager, telegram_id: int) -> str:
+    """How staff link the account at the office: the number they type in, and where to go."""
+    provider = env_of(manager).district.provider
+    return gettext(
+        locale_of(manager),
+        "At the department, staff can link this Telegram account to your IIN after seeing your "
+        "identity card. Show them this number: {account}. Address: {address}. Tel. {phone}",
+        account=telegram_id,
+        address=getattr(provider.address, locale_of(manager)),
+        phone=provider.phone,
+    )
 
 
 async def on_bad_iin(
@@ -79,6 +93,7 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
     if "claim_iin" in manager.dialog_data:
         applicant = await accounts.prove_by_phone(
             session_of(manager),
+            env_of(manager),
             telegram_id=message.from_user.id,
             iin=manager.dialog_data.pop("claim_iin"),
             phone=phone,
@@ -94,11 +109,13 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
                     "identity card, or call it.",
                 )
             )
+            await message.answer(in_person(manager, message.from_user.id))
             await manager.switch_to(states.Identity.iin)
             return
     assert applicant is not None
     manager.dialog_data["registered"] = await accounts.record_phone(
         session_of(manager),
+        env_of(manager),
         applicant,
         phone=phone,
         first_name=contact.first_name,

@@ -50,7 +50,7 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
     if app_id is None:
         applicant = applicant_of(manager)
         assert applicant is not None
-        case = await case_file.latest_case(session_of(manager), applicant.id)
+        case = await case_file.visible_case(session_of(manager), applicant)
         assert case is not None
         app_id = case.id
     manager.dialog_data["application_id"] = app_id

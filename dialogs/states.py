@@ -33,6 +33,8 @@ class Documents(StatesGroup):
     checklist = State()
     upload = State()
     confirm_incomplete = State()
+    sign = State()
+    no_signing = State()
     receipt = State()
 
 

@@ -46,7 +46,7 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
     applicant = applicant_of(dialog_manager)
     assert applicant is not None
     session = session_of(dialog_manager)
-    case = await case_file.latest_case(session, applicant.id)
+    case = await case_file.visible_case(session, applicant)
     has_draft = await draft_of(dialog_manager) is not None
     return {
         "has_draft": has_draft,
@@ -60,7 +60,7 @@ async def status_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     applicant = applicant_of(dialog_manager)
     assert applicant is not None
     session = session_of(dialog_manager)
-    case = await case_file.latest_case(session, applicant.id)
+    case = await case_file.visible_case(session, applicant)
     if case is None:
         return {"status": "", "hearing": False}
     notices = await sent_notices(session, case.id)

@@ -5,6 +5,7 @@ Two backends behind casework.steps.notices.PhoneRegistry: the default is a table
 KOMEK_MCDB_URL selects a real registry service over HTTP:
 
     GET {KOMEK_MCDB_URL}/registrations?iin=<12 digits>&phone=<E.164>  →  {"registered": true|false}
+    GET {KOMEK_MCDB_URL}/registrations?iin=<12 digits>  →  {"phone": "<E.164>" | null}
 """
 
 from __future__ import annotations
@@ -38,6 +39,18 @@ class HttpRegistry:
             # Unknown is treated as "not registered": the notice still goes by chat or print.
             log.warning("MCDB lookup for %s failed: %s", mask_iin(iin), type(exc).__name__)
             return False
+
+    async def phone_of(self, session: AsyncSession, iin: str) -> str | None:
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout) as client:
+                response = await client.get(f"{self.base_url}/registrations", params={"iin": iin})
+                response.raise_for_status()
+                phone = response.json().get("phone")
+                return phone if isinstance(phone, str) else None
+        except (httpx.HTTPError, ValueError) as exc:
+            # Unknown: the applicant cannot sign in the bot now, and is told where to finish.
+            log.warning("MCDB lookup for %s failed: %s", mask_iin(iin), type(exc).__name__)
+            return None
 
 
 def configure_registry(settings: Settings) -> None:

@@ -1,11 +1,15 @@
-"""Test data every suite shares: valid IINs and phones by number, and local Almaty times."""
+"""Test data every suite shares: valid IINs and phones by number, local Almaty times, and a
+filing taken in signed."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from casework.law.identity import iin_check_digit
+from casework.law.rules import Channel
+from casework.steps import intake, signing
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -28,3 +32,11 @@ def iin_for(n: int) -> str:
 def phone_for(n: int) -> str:
     """A Kazakhstan mobile number, distinct for every n, none of them a sandbox magic number."""
     return f"+7705{n:07d}"
+
+
+async def take_in_signed(session: Any, env: Any, app: Any, *, actor: str) -> bool:
+    """A filing taken in as the law has it: a bot filing signed first (SR §6; here at the desk,
+    the bot's own code path is tested in tests/bot)."""
+    if app.channel is Channel.BOT:
+        await signing.sign_in_person(session, env, app, actor="test")
+    return await intake.take_in(session, env, app, actor=actor)

@@ -19,6 +19,7 @@ class NoticeKind(StrEnum):
     DECISION_REFUSED = "decision_refused"
     TERMINATION = "termination"
     HOLIDAY_ASSISTANCE = "holiday_assistance"
+    SIGNING_CODE = "signing_code"  # the one-time code that certifies a bot filing (SR §6)
 
 
 K = NoticeKind
@@ -29,6 +30,9 @@ DECISION_KINDS = frozenset({K.DECISION_GRANTED, K.DECISION_REFUSED})
 CASE_MOVING_KINDS = REFUSAL_RECEIPT_KINDS | DECISION_KINDS
 # Receipts the bot shows on its own screen at filing time: recorded as delivered, not sent again.
 RECEIPT_KINDS = frozenset({K.ACCEPTANCE_RECEIPT, K.REFUSAL_TO_ACCEPT})
+# Sent by SMS to the MCDB-registered phone only, never printed: a code nobody typed is worthless,
+# and a new one is asked for in the bot.
+SMS_ONLY_KINDS = frozenset({K.SIGNING_CODE})
 # Kinds that speak of the case's hearing, and those that speak of its decision.
 HEARING_KINDS = frozenset({K.PRELIMINARY_REFUSAL, K.HEARING_INVITATION})
 

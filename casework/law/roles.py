@@ -15,6 +15,7 @@ class Role(StrEnum):
     COMMISSION_SECRETARY = "commission_secretary"
     DECISION_MAKER = "decision_maker"
     ADMINISTRATOR = "administrator"
+    ACCOUNTANT = "accountant"
 
 
 class Action(StrEnum):
@@ -34,10 +35,19 @@ class Action(StrEnum):
     PRINT_QUEUE = "print_queue"  # printed notices to hand over in person (SR §15)
     CALENDAR = "calendar"
     MANAGE_STAFF = "manage_staff"
+    BANK_ACCOUNT = "bank_account"  # record or change where assistance is paid
+    REGISTERS = "registers"  # payment registers, the State Corporation's application, transfers
+    PAYMENT_RESULTS = "payment_results"  # import what was paid and returned
+    BUDGET = "budget"  # set the year's budget per assistance kind
+    LINK_ACCOUNTS = "link_accounts"  # confirm a Telegram account in person, or revoke a link
 
 
 A = Action
-_INTAKE = frozenset({A.TAKE_IN, A.VIEW_CASES, A.VIEW_IIN, A.PRINT_QUEUE})
+# Intake staff see the person and the identity card: they confirm Telegram links in person.
+# Paper intake asks where to pay (the IBAN), so intake may record and change it.
+_INTAKE = frozenset(
+    {A.TAKE_IN, A.VIEW_CASES, A.VIEW_IIN, A.PRINT_QUEUE, A.LINK_ACCOUNTS, A.BANK_ACCOUNT}
+)
 
 # Who may do what. The provider's office registers; the akim and the State Corporation accept
 # and hand results over (DOMAIN.md "Actors"); deciding is the decision maker's alone.
@@ -62,7 +72,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.DECISION_MAKER: frozenset(
         {A.EXTEND, A.PRELIMINARY_REFUSAL, A.DECIDE, A.TERMINATE, A.VIEW_CASES, A.HOLIDAY_GRANT}
     ),
-    Role.ADMINISTRATOR: frozenset({A.CALENDAR, A.MANAGE_STAFF, A.VIEW_CASES}),
+    Role.ADMINISTRATOR: frozenset({A.CALENDAR, A.MANAGE_STAFF, A.VIEW_CASES, A.LINK_ACCOUNTS}),
+    # Pays what was decided (DR §29–§34): a register names recipients by IIN and IBAN.
+    Role.ACCOUNTANT: frozenset(
+        {A.REGISTERS, A.PAYMENT_RESULTS, A.BUDGET, A.BANK_ACCOUNT, A.VIEW_CASES, A.VIEW_IIN}
+    ),
 }
 
 # The intake channel a paper application is recorded with (SR §2), by who took it in.

@@ -1,9 +1,10 @@
 """Linking a Telegram account to an applicant: who may act on whose case through the bot.
 
-Typing an IIN proves nothing. A new IIN is linked to the account that typed it; an IIN the
-department already knows (a paper filing, a holiday list) is linked only when the phone the user
-shares through Telegram is theirs: the phone on file, or the one the mobile citizens database
-registers to that IIN (SR §15).
+Typing an IIN proves nothing. A new IIN is linked to the account that typed it, unproven: it may
+prepare a draft, and sees no case it did not file itself. The link is proven by the phone the
+mobile citizens database registers to that IIN (shared through Telegram), or by staff who saw
+the person's identity card (SR §6, DR §13). A proven link cannot be taken by another account;
+an unproven one gives way to the person who proves it. Every link, proof and revoke is kept.
 """
 
 from __future__ import annotations
@@ -17,13 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from casework.steps.intake import applicant_by_iin, get_or_create_applicant
 from casework.steps.notices import phone_registered
 from casework.system.env import CaseEnv
-from casework.tables.applicants import Applicant
+from casework.tables.applicants import AccountLinkEvent, Applicant
 
 
 class Claim(StrEnum):
-    LINKED = "linked"  # a new applicant, linked to this account
-    NEEDS_PHONE = "needs_phone"  # known to the department: the shared phone must prove it
-    TAKEN = "taken"  # linked to another Telegram account
+    LINKED = "linked"  # linked to this account (a new IIN: still to be proven)
+    NEEDS_PROOF = "needs_proof"  # known to the department: only a proof links it
+    TAKEN = "taken"  # proven by another Telegram account
+
+
+class Proof(StrEnum):
+    MCDB_PHONE = "mcdb_phone"  # the shared phone is the one the MCDB registers to the IIN
+    SMS_CODE = "sms_code"  # a code sent to that phone was typed back (signing a filing)
+    IN_PERSON = "in_person"  # staff saw the identity card
 
 
 @dataclass(frozen=True)
@@ -37,48 +44,145 @@ async def claim_iin(
 ) -> ClaimResult:
     """The first step of identity in the bot: the user types their IIN."""
     existing = await applicant_by_iin(session, iin)
-    if existing is not None and existing.telegram_id not in (None, telegram_id):
+    # Another account's proven link stands; an unproven one gives way to whoever proves it.
+    if (
+        existing is not None
+        and existing.telegram_id not in (None, telegram_id)
+        and existing.telegram_verified_at is not None
+    ):
         return ClaimResult(Claim.TAKEN)
     # A corrected IIN replaces the one this account gave before.
     previous = await account_holder(session, telegram_id)
     if previous is not None and previous.iin != iin:
-        previous.telegram_id = None
-        await session.flush()
-    if existing is not None and existing.telegram_id is None:
-        return ClaimResult(Claim.NEEDS_PHONE)
+        await _unlink(session, env, previous, actor="applicant", how="another IIN typed")
+    if existing is not None:
+        if existing.telegram_id == telegram_id:
+            return ClaimResult(Claim.LINKED, existing)
+        return ClaimResult(Claim.NEEDS_PROOF)
     applicant = await get_or_create_applicant(
         session, env, iin, telegram_id=telegram_id, locale=locale
     )
+    _event(session, env, applicant, telegram_id, "linked", how="IIN typed", actor="applicant")
     return ClaimResult(Claim.LINKED, applicant)
 
 
 async def prove_by_phone(
-    session: AsyncSession, *, telegram_id: int, iin: str, phone: str, locale: str
+    session: AsyncSession, env: CaseEnv, *, telegram_id: int, iin: str, phone: str, locale: str
 ) -> Applicant | None:
-    """Link a known applicant to this account when the shared phone is theirs; None if not."""
+    """Link a known applicant to this account when the MCDB registers the shared phone to them;
+    None if it does not (or another account has proven the link)."""
     applicant = await applicant_by_iin(session, iin)
-    if applicant is None or applicant.telegram_id not in (None, telegram_id):
+    if applicant is None or not await phone_registered(session, iin, phone):
         return None
-    if phone != applicant.phone and not await phone_registered(session, applicant.iin, phone):
+    if applicant.telegram_id not in (None, telegram_id) and applicant.telegram_verified_at:
         return None
-    applicant.telegram_id = telegram_id
+    await link(session, env, applicant, telegram_id, Proof.MCDB_PHONE, actor="applicant")
     applicant.locale = locale
-    await session.flush()
     return applicant
 
 
 async def record_phone(
-    session: AsyncSession, applicant: Applicant, *, phone: str, first_name: str, last_name: str
+    session: AsyncSession,
+    env: CaseEnv,
+    applicant: Applicant,
+    *,
+    phone: str,
+    first_name: str,
+    last_name: str,
 ) -> bool:
     """The applicant's own phone, shared through Telegram (names fill only what is empty);
-    True when the mobile citizens database registers it to them, so notices may go by SMS."""
+    True when the MCDB registers it to them: notices may go by SMS, and the link is proven."""
     applicant.phone = phone
     applicant.first_name = applicant.first_name or first_name
     applicant.last_name = applicant.last_name or last_name
+    registered = await phone_registered(session, applicant.iin, phone)
+    if registered and applicant.telegram_id is not None and not applicant.telegram_verified:
+        await link(session, env, applicant, applicant.telegram_id, Proof.MCDB_PHONE, "applicant")
     await session.flush()
-    return await phone_registered(session, applicant.iin, phone)
+    return registered
+
+
+async def link(
+    session: AsyncSession,
+    env: CaseEnv,
+    applicant: Applicant,
+    telegram_id: int,
+    proof: Proof,
+    actor: str,
+) -> Applicant:
+    """Link this account to the applicant, proven: whoever held either side before lets go."""
+    holder = await account_holder(session, telegram_id)
+    if holder is not None and holder.id != applicant.id:
+        await _unlink(session, env, holder, actor=actor, how="the account proved another IIN")
+    if applicant.telegram_id not in (None, telegram_id):
+        await _unlink(session, env, applicant, actor=actor, how="proven by another account")
+    applicant.telegram_id = telegram_id
+    applicant.telegram_verified_at = env.now()
+    applicant.telegram_verified_how = proof.value if actor == "applicant" else f"{proof}: {actor}"
+    _event(session, env, applicant, telegram_id, "verified", how=proof.value, actor=actor)
+    await session.flush()
+    return applicant
+
+
+async def revoke(session: AsyncSession, env: CaseEnv, applicant: Applicant, *, actor: str) -> None:
+    """Staff end a link (a lost phone, a link made by someone else)."""
+    if applicant.telegram_id is not None:
+        await _unlink(session, env, applicant, actor=actor, how="revoked by staff")
+
+
+async def _unlink(
+    session: AsyncSession, env: CaseEnv, applicant: Applicant, *, actor: str, how: str
+) -> None:
+    assert applicant.telegram_id is not None
+    _event(session, env, applicant, applicant.telegram_id, "revoked", how=how, actor=actor)
+    applicant.telegram_id = None
+    applicant.telegram_verified_at = None
+    applicant.telegram_verified_how = None
+    await session.flush()  # the unique telegram_id is free before anyone takes it
+
+
+def _event(
+    session: AsyncSession,
+    env: CaseEnv,
+    applicant: Applicant,
+    telegram_id: int,
+    event: str,
+    *,
+    how: str,
+    actor: str,
+) -> None:
+    session.add(
+        AccountLinkEvent(
+            applicant_id=applicant.id,
+            telegram_id=telegram_id,
+            event=event,
+            how=how,
+            actor=actor,
+            at=env.now(),
+        )
+    )
 
 
 async def account_holder(session: AsyncSession, telegram_id: int) -> Applicant | None:
     """The applicant this Telegram account is linked to, if any."""
     return await session.scalar(select(Applicant).where(Applicant.telegram_id == telegram_id))
+
+
+async def linked_accounts(session: AsyncSession, *, limit: int = 200) -> list[Applicant]:
+    """Applicants with a Telegram account, most recently proven first."""
+    stmt = (
+        select(Applicant)
+        .where(Applicant.telegram_id.is_not(None))
+        .order_by(Applicant.telegram_verified_at.desc().nulls_last(), Applicant.id.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def link_history(session: AsyncSession, applicant_id: int) -> list[AccountLinkEvent]:
+    stmt = (
+        select(AccountLinkEvent)
+        .where(AccountLinkEvent.applicant_id == applicant_id)
+        .order_by(AccountLinkEvent.id)
+    )
+    return list(await session.scalars(stmt))

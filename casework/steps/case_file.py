@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from casework.law.errors import DomainError
+from casework.law.rules import Channel
 from casework.law.status import Status
 from casework.steps import rows
 from casework.tables.applicants import Applicant
@@ -52,9 +53,20 @@ async def reload(session: AsyncSession, application: Application) -> Application
     return await load_application(session, application_id)
 
 
-async def latest_case(session: AsyncSession, applicant_id: int) -> Application | None:
-    """The applicant's most recent filed application (drafts are not cases yet)."""
-    return await _latest(session, Application.applicant_id == applicant_id)
+def seen_by_account(applicant: Applicant, app: Application) -> bool:
+    """May the applicant's Telegram account see this case? Every case once the link is proven;
+    until then only what was filed in the bot (SR §6: the cabinet shows the holder's own)."""
+    return app.applicant_id == applicant.id and (
+        applicant.telegram_verified or app.channel is Channel.BOT
+    )
+
+
+async def visible_case(session: AsyncSession, applicant: Applicant) -> Application | None:
+    """The most recent case the applicant's Telegram account may see (`seen_by_account`)."""
+    matches = Application.applicant_id == applicant.id
+    if not applicant.telegram_verified:
+        matches = and_(matches, Application.channel == Channel.BOT)
+    return await _latest(session, matches)
 
 
 async def latest_case_by_phone(session: AsyncSession, phone: str) -> Application | None:

@@ -15,7 +15,7 @@ from casework.law.procedure import Step, refusal_grounds_heard, refusal_grounds_
 from casework.law.rules import Channel, Periodicity, RefusalGround
 from casework.law.status import NOTIFIED, Status
 from casework.law.terms import Term
-from casework.steps import notices
+from casework.steps import notices, payments
 from casework.steps.audit import move
 from casework.steps.deadlines import meet, refresh_deadlines
 from casework.steps.procedure import raise_first, require
@@ -33,9 +33,11 @@ async def grant(
     amount: Decimal,
     periodicity: Periodicity,
     starts_on: date | None = None,
+    over_budget_confirmed: bool = False,
     actor: str,
 ) -> Decision:
-    """SR App. 5: grant on the commission's conclusion, within the district's ceiling."""
+    """SR App. 5: grant on the commission's conclusion, within the district's ceiling; its
+    payment schedule within the year's budget (DR §23), unless staff confirm going over."""
     require(env, app, Step.GRANT)
     known = [k.code for k in env.district.assistance]
     if kind not in known:
@@ -58,6 +60,7 @@ async def grant(
     )
     session.add(decision)
     app.decisions.append(decision)
+    await payments.schedule_grant(session, env, app, actor=actor, confirmed=over_budget_confirmed)
     await move(session, app, Status.GRANTED, actor=actor, at=env.now())
     await refresh_deadlines(session, env, app)
     await notices.enqueue(session, env, app, NoticeKind.DECISION_GRANTED, {})

@@ -25,6 +25,7 @@ from casework.law.notices import (
     CASE_MOVING_KINDS,
     FALLBACK_REASON,
     REFUSAL_RECEIPT_KINDS,
+    SMS_ONLY_KINDS,
     NoticeChannel,
     NoticeKind,
     NoticeStatus,
@@ -174,10 +175,11 @@ async def _as_handed_over(session: AsyncSession, env: CaseEnv, notice: Notice) -
 
 
 async def print_queue(session: AsyncSession, *, limit: int = 200) -> list[Notice]:
-    """Notices waiting to be printed and handed over, oldest first, each notice once."""
+    """Notices waiting to be printed and handed over, oldest first, each notice once (a code
+    that could not be sent is never printed: the applicant asks for a new one)."""
     stmt = (
         select(Notice)
-        .where(Notice.status == NoticeStatus.TO_PRINT)
+        .where(Notice.status == NoticeStatus.TO_PRINT, Notice.kind.not_in(SMS_ONLY_KINDS))
         .order_by(Notice.created_at, Notice.id)
         .limit(limit)
     )

@@ -17,7 +17,7 @@ from casework.law.notices import NoticeKind
 from casework.law.roles import INTAKE_CHANNEL, Role
 from casework.law.rules import Channel, DocumentKind, Filer, Ground, required_documents
 from casework.law.status import AWAITING_HEARING, Status
-from casework.steps import notices
+from casework.steps import notices, payments, signing
 from casework.steps.audit import move, record
 from casework.steps.case_file import CASE_LOADS, load_application, require_status
 from casework.steps.deadlines import refresh_deadlines
@@ -173,6 +173,8 @@ async def submit(session: AsyncSession, env: CaseEnv, app: Application, *, actor
         raise RuleError("the ground of need is not chosen yet")
     if app.filer is Filer.REPRESENTATIVE and not app.representative_name:
         raise RuleError("a representative files with a name and a power of attorney")
+    if app.channel is Channel.BOT:
+        await signing.require_signature(session, app)
     app.received_at = env.now()
     await move(session, app, Status.SUBMITTED, actor=actor, at=env.now())
     await refresh_deadlines(session, env, app)
@@ -227,6 +229,19 @@ async def take_in(session: AsyncSession, env: CaseEnv, app: Application, *, acto
     return False
 
 
+async def take_in_signed_at_desk(
+    session: AsyncSession, env: CaseEnv, app: Application, *, actor: str
+) -> bool:
+    """A bot draft its applicant could not sign in the bot (no MCDB-registered phone): staff
+    see the identity card, the applicant signs at the desk, and the same draft is taken in."""
+    require_status(app, Status.DRAFT)
+    if app.channel is not Channel.BOT:
+        raise RuleError("only a draft started in the bot is signed at the desk")
+    await signing.sign_in_person(session, env, app, actor=actor)
+    app.received_by = actor
+    return await take_in(session, env, app, actor=actor)
+
+
 @dataclass(frozen=True)
 class PaperDocument:
     """A paper original seen at the desk: no file is stored, only what it is and its validity."""
@@ -251,6 +266,7 @@ class PaperApplication:
     address: str | None
     family: Sequence[tuple[str, Decimal]]
     documents: Sequence[PaperDocument]
+    iban: str | None = None  # where to pay if granted (DR §23)
 
 
 async def attach_paper(
@@ -312,5 +328,7 @@ async def take_in_paper(
     if paper.family:
         await set_family(session, env, app, paper.family, actor=actor)
     await attach_paper(session, env, app, paper.documents, actor=actor)
+    if paper.iban:
+        await payments.set_iban(session, env, app, paper.iban, actor=actor)
     await submit(session, env, app, actor=actor)
     return app

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.notices import (
     RECEIPT_KINDS,
+    SMS_ONLY_KINDS,
     ChannelReason,
     NoticeChannel,
     NoticeKind,
@@ -34,9 +35,11 @@ from casework.texts.notices import Rendered, facts_for, render
 
 
 class PhoneRegistry(Protocol):
-    """The mobile citizens database: is this phone verified for this IIN?"""
+    """The mobile citizens database: is this phone verified for this IIN, and which is it?"""
 
     async def is_registered(self, session: AsyncSession, iin: str, phone: str) -> bool: ...
+
+    async def phone_of(self, session: AsyncSession, iin: str) -> str | None: ...
 
 
 class TableRegistry:
@@ -45,6 +48,16 @@ class TableRegistry:
     async def is_registered(self, session: AsyncSession, iin: str, phone: str) -> bool:
         stmt = select(McdbEntry.id).where(McdbEntry.iin == iin, McdbEntry.phone == phone).limit(1)
         return (await session.scalar(stmt)) is not None
+
+    async def phone_of(self, session: AsyncSession, iin: str) -> str | None:
+        """The phone registered most recently to the IIN."""
+        stmt = (
+            select(McdbEntry.phone)
+            .where(McdbEntry.iin == iin)
+            .order_by(McdbEntry.registered_on.desc(), McdbEntry.id.desc())
+            .limit(1)
+        )
+        return await session.scalar(stmt)
 
 
 _registry: PhoneRegistry = TableRegistry()
@@ -141,7 +154,10 @@ async def enqueue(
     """Write one outbox row per channel inside the caller's transaction; returns the rows."""
     applicant = await session.get(Applicant, application.applicant_id)
     assert applicant is not None
-    routes = await choose_routes(session, application, applicant, kind)
+    if kind in SMS_ONLY_KINDS:
+        routes = [Route(NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED, payload["phone"])]
+    else:
+        routes = await choose_routes(session, application, applicant, kind)
     locale = applicant.locale if applicant.locale in LOCALES else DEFAULT_LOCALE
     rendered = render_notice(env, application, applicant, kind, payload, locale)
     now = env.now()
@@ -187,6 +203,11 @@ async def phone_registered(session: AsyncSession, iin: str, phone: str) -> bool:
     the outbox does.
     """
     return await _registry.is_registered(session, iin, phone)
+
+
+async def registered_phone(session: AsyncSession, iin: str) -> str | None:
+    """The phone the mobile citizens database registers to this IIN, if any."""
+    return await _registry.phone_of(session, iin)
 
 
 # Notices that have left the outbox: with a provider, delivered, or handed over.

@@ -12,7 +12,7 @@ from casework.law.notices import NoticeKind
 from casework.law.procedure import Step
 from casework.law.rules import TERMINATION_RULES, TerminationGround, payment_stops_on
 from casework.law.status import Status
-from casework.steps import notices
+from casework.steps import notices, payments
 from casework.steps.audit import move
 from casework.steps.procedure import require
 from casework.system.env import CaseEnv
@@ -55,6 +55,7 @@ async def terminate(
     session.add(termination)
     decision.assistance.stops_on = stops
     decision.assistance.termination = termination
+    await payments.cut_schedule(session, env, app, decision.assistance, actor=actor)
     await move(session, app, Status.TERMINATED, actor=actor, at=env.now(), reason=ground.value)
     await notices.enqueue(
         session, env, app, NoticeKind.TERMINATION, {"ground": ground.value, "stops": str(stops)}

@@ -11,7 +11,11 @@ from casework.tables import (  # noqa: F401
     hearings,
     holidays,
     inbound,
+    lookups,
     mcdb,
     notices,
+    payments,
+    signatures,
+    sms_confirmations,
     staff,
 )

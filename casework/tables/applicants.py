@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.tables.base import Base, UTCDateTime
@@ -25,10 +25,33 @@ class Applicant(Base):
     locale: Mapped[str] = mapped_column(String(2), default="kk")
     phone: Mapped[str | None] = mapped_column(String(16))
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    sms_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "СТОП": optional only
+    # The link is proven (SR §6, DR §13): by the phone the MCDB registers to the IIN, by a code
+    # sent to it, or by staff in person. Until then the account sees no case it did not file.
+    telegram_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    telegram_verified_how: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     applications: Mapped[list[Application]] = relationship(back_populates="applicant")
 
     @property
+    def telegram_verified(self) -> bool:
+        return self.telegram_id is not None and self.telegram_verified_at is not None
+
+    @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+class AccountLinkEvent(Base):
+    """Every link of a Telegram account to an applicant, its proof, and every revoke."""
+
+    __tablename__ = "account_link_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    event: Mapped[str] = mapped_column(String(20))  # linked, verified, revoked
+    how: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

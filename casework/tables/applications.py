@@ -34,6 +34,8 @@ class Application(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     # Where the applicant wants notices: the number written in the application (SR §15).
     phone: Mapped[str | None] = mapped_column(String(16))
+    # Where assistance is paid (DR §23): a checked Kazakhstan IBAN (casework/law/iban.py).
+    iban: Mapped[str | None] = mapped_column(String(34))
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registered_on: Mapped[date | None] = mapped_column(Date)
     received_by: Mapped[str | None] = mapped_column(String(200))

@@ -537,6 +537,18 @@ def _holiday_details(f: NoticeFacts, loc: str) -> tuple[str | None, bool, str | 
     return getattr(holiday.name, loc), holiday.memorial, amount
 
 
+def _signing_code(f: NoticeFacts, loc: str) -> Words:
+    """SR §6: the code that certifies the filing; who asks for it by phone is not us."""
+    text = gettext(
+        loc,
+        "Code to sign application No. {number}: {code}. It is valid for 5 minutes. "
+        "Do not tell it to anyone, even staff.",
+        number=f.number,
+        code=f.payload["code"],
+    )
+    return Words(gettext(loc, "Code to sign the application"), text, text)
+
+
 RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.ACCEPTANCE_RECEIPT: _acceptance,
     NoticeKind.REFUSAL_TO_ACCEPT: _refusal_to_accept,
@@ -546,6 +558,7 @@ RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.DECISION_REFUSED: _refused,
     NoticeKind.TERMINATION: _termination,
     NoticeKind.HOLIDAY_ASSISTANCE: _holiday,
+    NoticeKind.SIGNING_CODE: _signing_code,
 }
 
 

@@ -126,6 +126,13 @@ async def add_documents(s: Annotated[Step, step(Action.TAKE_IN)], body: Document
     return await s.run(intake.attach_paper, _papers(body.documents))
 
 
+@router.post(ById + "/signature")
+async def sign_at_desk(s: Annotated[Step, step(Action.TAKE_IN)]) -> CaseOut:
+    """A bot draft signed at the desk by an applicant who could not sign in the bot (no phone
+    registered in the MCDB): the same draft, taken in as it is (SR §6)."""
+    return await s.run(intake.take_in_signed_at_desk)
+
+
 @router.post(ById + "/completeness")
 async def check_completeness(s: Annotated[Step, step(Action.TAKE_IN)]) -> CaseOut:
     """Accepted, or refused to accept with the receipt naming what lacks (SR §6)."""
@@ -239,6 +246,7 @@ async def grant(s: Annotated[Step, step(Action.DECIDE)], body: GrantIn) -> CaseO
         amount=body.amount,
         periodicity=body.periodicity,
         starts_on=body.starts_on,
+        over_budget_confirmed=body.over_budget_confirmed,
     )
 
 

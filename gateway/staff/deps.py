@@ -6,6 +6,7 @@ is sent (scope="function"), so a client never sees success for work that was not
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import cache
 from typing import Annotated, Any
@@ -21,7 +22,8 @@ from casework.system.env import CaseEnv
 from casework.system.runtime import Runtime
 from casework.tables.applications import Application
 from casework.tables.staff import Staff
-from gateway.staff.errors import Forbidden, Unauthorized
+from gateway.staff.errors import Forbidden, TooManyRequests, Unauthorized
+from gateway.staff.rate_limits import Limiter, make_limiter
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -45,18 +47,34 @@ async def get_env(runtime: RuntimeDep, session: SessionDep) -> CaseEnv:
 
 EnvDep = Annotated[CaseEnv, Depends(get_env)]
 
+
+def get_limiter(request: Request) -> Limiter:
+    """The app's rate limiter, made on first use (the runtime, and so Redis, is known by then);
+    a test sets `app.state.staff_limiter` to its own."""
+    state = request.app.state
+    limiter: Limiter | None = getattr(state, "staff_limiter", None)
+    if limiter is None:
+        limiter = state.staff_limiter = make_limiter(state.runtime.settings.redis_url)
+    return limiter
+
+
 _bearer = HTTPBearer(auto_error=False, description="The token `komek staff add` printed.")
 
 
 async def current_staff(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    limiter: Annotated[Limiter, Depends(get_limiter)],
 ) -> Staff:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("a bearer token is required")
     staff = await staff_by_token(session, credentials.credentials)
     if staff is None:
         raise Unauthorized("the token is not valid")
+    # Keyed by the staff member, not the token text: a reissued token shares the bucket.
+    wait = await limiter.take(str(staff.id))
+    if wait > 0:
+        raise TooManyRequests(retry_after=max(1, math.ceil(wait)))
     return staff
 
 

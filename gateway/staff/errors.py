@@ -22,10 +22,20 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class TooManyRequests(DomainError):
+    """Over the token's rate limit; `retry_after` is whole seconds until a request would pass."""
+
+    code = "too_many_requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests: retry after {retry_after} s", retry_after=retry_after)
+
+
 # The nearest class in the exception's MRO wins; DomainError itself is a state conflict.
 HTTP_STATUS: dict[type[DomainError], int] = {
     Unauthorized: 401,
     Forbidden: 403,
+    TooManyRequests: 429,
     NotFound: 404,
     RuleError: 422,
     LateError: 409,
@@ -53,8 +63,11 @@ def error_body(exc: DomainError) -> dict[str, object]:
 async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = http_status(exc)
-    # RFC 6750: a 401 names the scheme the client should use.
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = None
+    if status == 401:  # RFC 6750: a 401 names the scheme the client should use.
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, TooManyRequests):  # RFC 9110 §10.2.3: when to come back
+        headers = {"Retry-After": str(exc.params["retry_after"])}
     return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
 

@@ -93,6 +93,9 @@ class TakeIn(_In):
     address: Annotated[str | None, Field(max_length=300)] = None
     family: list[FamilyMemberIn] = []
     documents: list[DocumentIn] = []
+    # Where to pay if granted (DR §23): a Kazakhstan IBAN, checked in the use case so a refusal
+    # names its reason in kk and ru.
+    iban: Annotated[str | None, Field(max_length=64)] = None
 
 
 class DocumentsIn(_In):
@@ -140,6 +143,8 @@ class GrantIn(_In):
     amount: Money
     periodicity: Periodicity
     starts_on: date | None = None
+    # A grant over the year's budget (DR §23) is refused with `over_budget` unless confirmed.
+    over_budget_confirmed: bool = False
 
 
 class RefuseIn(_In):
@@ -254,6 +259,15 @@ class AssistanceOut(BaseModel):
     termination: TerminationOut | None
 
 
+class AccountOut(BaseModel):
+    """Where assistance is paid; the IBAN masked to its last 4 characters in every view."""
+
+    iban: str
+    bank_code: str
+    bic: str | None
+    bank_name: str | None
+
+
 class DecisionOut(BaseModel):
     granted: bool
     refusal_grounds: list[RefusalGround]
@@ -285,6 +299,9 @@ class CaseOut(BaseModel):
     deadlines: list[DeadlineOut]
     hearings: list[HearingOut]
     decisions: list[DecisionOut]
+    account: AccountOut | None = None
+    # What stops the case from being paid: `granted_without_account`.
+    payment_flags: list[str] = []
 
 
 class CaseSummary(BaseModel):
@@ -403,3 +420,28 @@ class BroadcastOut(BaseModel):
 class ResendOut(BaseModel):
     resent: int
     broadcast: BroadcastOut
+
+
+# ---------------------------------------------------------------- Telegram links
+
+
+class LinkOut(BaseModel):
+    applicant_id: int
+    iin: str
+    name: str
+    telegram_id: int | None
+    verified_at: datetime | None
+    how: str | None
+
+
+class LinkEventOut(BaseModel):
+    telegram_id: int
+    event: str
+    how: str
+    actor: str
+    at: datetime
+
+
+class ConfirmLinkIn(_In):
+    # The number the bot shows the person ("show them this number").
+    telegram_id: Annotated[int, Field(gt=0, lt=2**53)]

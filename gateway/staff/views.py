@@ -7,17 +7,20 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from casework.law.iban import validate_kz_iban
 from casework.law.identity import mask_iin, mask_phone
 from casework.law.procedure import SERVES, Blocked, Step
 from casework.law.roles import STEP_ACTION, Action
 from casework.law.rules import RefusalGround
 from casework.steps.notices import sent_notices
+from casework.steps.payments import account_flags
 from casework.steps.procedure import next_actions
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.staff import Staff
 from casework.texts.status import status_text
 from gateway.staff.schemas import (
+    AccountOut,
     ActionOut,
     ApplicantOut,
     AssistanceOut,
@@ -50,6 +53,19 @@ def shown_phone(staff: Staff, phone: str | None) -> str | None:
     if phone is None or staff.may(Action.VIEW_IIN):
         return phone
     return mask_phone(phone)
+
+
+def account_out(iban: str | None) -> AccountOut | None:
+    """The account as every view shows it: the bank named, the IBAN masked to its last 4."""
+    if iban is None:
+        return None
+    account = validate_kz_iban(iban)  # stored only after this check, so it holds
+    return AccountOut(
+        iban=account.masked,
+        bank_code=account.bank_code,
+        bic=account.bic,
+        bank_name=account.bank_name,
+    )
 
 
 async def case_out(session: AsyncSession, app: Application, env: CaseEnv, staff: Staff) -> CaseOut:
@@ -141,6 +157,8 @@ async def case_out(session: AsyncSession, app: Application, env: CaseEnv, staff:
             )
             for d in app.decisions
         ],
+        account=account_out(app.iban),
+        payment_flags=account_flags(app),
     )
 
 

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from casework.law.notices import NoticeKind
 from casework.law.rules import DocumentKind, Filer, Ground
+from casework.steps.notices import TableRegistry
+from casework.tables.mcdb import McdbEntry
+from casework.tables.notices import Notice
 from casework.texts.i18n import gettext
 from casework.texts.labels import label
 from tests.bot.telegram import Phone
 
+Sessions = async_sessionmaker[AsyncSession]
+
 VALID_IIN = "900101300811"
 OWN_PHONE = "+77011234567"
 LANGUAGE_BUTTON = {"kk": "Қазақша", "ru": "Русский"}
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x11" * 2048
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# Real files: uploads are checked whole (a 1x1 grey JPEG; a one-page PDF).
+JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a18161618"
+    "3123251d283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffc000"
+    "0b080001000101011100ffc40014000100000000000000000000000000000000ffc4001410010000000000000000"
+    "0000000000000000ffda0008010100003f003fffd9"
+)
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+)
 
 
 def t(locale: str, msgid: str, **params: object) -> str:
@@ -45,3 +67,42 @@ async def upload(p: Phone, locale: str, kind: DocumentKind, *, pdf: bool = False
         await p.send_document(PDF, "scan.pdf", "application/pdf")
     else:
         await p.send_photo(JPEG)
+
+
+async def register_in_mcdb(
+    sessions: Sessions, iin: str = VALID_IIN, phone: str = OWN_PHONE
+) -> None:
+    """The mobile citizens database registers the phone to the IIN, as it does for most people."""
+    async with sessions() as s, s.begin():
+        if not await TableRegistry().is_registered(s, iin, phone):
+            s.add(
+                McdbEntry(
+                    iin=iin,
+                    phone=phone,
+                    registered_on=date(2020, 1, 1),
+                    imported_at=datetime.now(UTC),
+                )
+            )
+
+
+async def signing_code(sessions: Sessions) -> str:
+    """The code the last signing SMS carried."""
+    async with sessions() as s:
+        stmt = (
+            select(Notice)
+            .where(Notice.kind == NoticeKind.SIGNING_CODE)
+            .order_by(Notice.id.desc())
+            .limit(1)
+        )
+        notice = (await s.scalars(stmt)).one()
+    return str(notice.payload["code"])
+
+
+async def send_signed(p: Phone, locale: str, sessions: Sessions, *, anyway: bool = False) -> None:
+    """Send the application and sign it with the code the SMS brought (SR §6)."""
+    await register_in_mcdb(sessions)
+    await p.tap(t(locale, "📨 Send the application"))
+    if anyway:
+        await p.tap(t(locale, "Send anyway"))
+    assert "SMS" in p.text, p.text
+    await p.send(await signing_code(sessions))

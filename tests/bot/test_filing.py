@@ -22,7 +22,18 @@ from casework.tables.applications import Application
 from casework.tables.notices import Notice
 from casework.texts.labels import label
 from casework.texts.notices import notice_day
-from tests.bot.flows import JPEG, PDF, give_address, identify, start_filing, t, upload
+from tests.bot.flows import (
+    JPEG,
+    PDF,
+    give_address,
+    identify,
+    register_in_mcdb,
+    send_signed,
+    signing_code,
+    start_filing,
+    t,
+    upload,
+)
 
 
 async def _application(sessions: async_sessionmaker[AsyncSession]) -> Application:
@@ -72,7 +83,7 @@ async def test_low_income_filing_with_photo_and_pdf_ends_in_acceptance_receipt(
         f"✅ {label(DocumentKind.IDENTITY, locale)}",
         f"✅ {label(DocumentKind.INCOME, locale)}",
     ]
-    await p.tap(t(locale, "📨 Send the application"))
+    await send_signed(p, locale, sessions)
 
     app = await _application(sessions)
     assert app.status is Status.REGISTERED
@@ -116,10 +127,12 @@ async def test_incomplete_set_ends_in_refusal_to_accept_naming_what_is_missing(
     await start_filing(p, locale, Ground.DISEASE)
     await give_address(p, locale)
     await upload(p, locale, DocumentKind.IDENTITY)
+    await register_in_mcdb(sessions)
     await p.tap(t(locale, "📨 Send the application"))
     # A warning first: sending now means refusal.
     assert label(DocumentKind.DISEASE_PROOF, locale) in p.text
     await p.tap(t(locale, "Send anyway"))
+    await p.send(await signing_code(sessions))
 
     app = await _application(sessions)
     assert app.status is Status.REFUSED_TO_ACCEPT

@@ -3,12 +3,16 @@ Telegram account only by a phone that proves it is theirs."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from casework.law.rules import Channel, Ground
-from casework.steps import intake
+from casework.law.status import Status
+from casework.steps import accounts, intake
 from casework.tables.applicants import Applicant
+from casework.tables.mcdb import McdbEntry
 from tests.bot.flows import LANGUAGE_BUTTON, OWN_PHONE, VALID_IIN, t
 
 CLAIM_REFUSED = (
@@ -18,16 +22,32 @@ CLAIM_REFUSED = (
 
 
 @pytest.fixture
+def mcdb(sessions, clock):  # type: ignore[no-untyped-def]
+    """Register a phone to an IIN in the mobile citizens database."""
+
+    async def register(iin: str, phone: str) -> None:
+        async with sessions() as session, session.begin():
+            session.add(
+                McdbEntry(
+                    iin=iin, phone=phone, registered_on=date(2020, 1, 1), imported_at=clock.now()
+                )
+            )
+
+    return register
+
+
+@pytest.fixture
 async def paper_applicant(sessions, env) -> None:  # type: ignore[no-untyped-def]
     """Filed on paper at the office: known by IIN and phone, with no Telegram account."""
     async with sessions() as session, session.begin():
         applicant = await intake.get_or_create_applicant(
             session, env, VALID_IIN, last_name="Сейітқали", phone=OWN_PHONE, locale="kk"
         )
-        await intake.start_application(
+        paper = await intake.start_application(
             session, env, applicant, channel=Channel.PROVIDER_OFFICE, actor="Омарова",
             ground=Ground.DISEASE,
         )  # fmt: skip
+        paper.status = Status.REGISTERED
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
@@ -46,9 +66,26 @@ async def test_a_stranger_with_the_iin_is_not_linked(
     assert applicant.telegram_id is None and applicant.phone == OWN_PHONE
 
 
-async def test_the_applicant_with_the_phone_on_file_is_linked(
+async def test_the_phone_on_file_alone_does_not_prove_the_link(
     phone, sessions, paper_applicant
 ) -> None:
+    # A phone written on a paper form is not verified: only the MCDB's registration proves it.
+    owner = phone(user_id=555)
+    await owner.send("/start")
+    await owner.tap(LANGUAGE_BUTTON["ru"])
+    await owner.send(VALID_IIN)
+    await owner.share_contact(OWN_PHONE)
+    assert t("ru", CLAIM_REFUSED) in owner.said()
+    assert any("555" in said for said in owner.said())  # the number to show staff in person
+    async with sessions() as session:
+        applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
+    assert applicant.telegram_id is None
+
+
+async def test_the_phone_the_mcdb_registers_proves_the_link(
+    phone, sessions, paper_applicant, mcdb
+) -> None:
+    await mcdb(VALID_IIN, OWN_PHONE)
     owner = phone(user_id=555)
     await owner.send("/start")
     await owner.tap(LANGUAGE_BUTTON["ru"])
@@ -58,3 +95,70 @@ async def test_the_applicant_with_the_phone_on_file_is_linked(
     async with sessions() as session:
         applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
     assert applicant.telegram_id == 555 and applicant.locale == "ru"
+    assert applicant.telegram_verified_how == "mcdb_phone"
+    await owner.tap(t("ru", "Continue"))
+    await owner.tap(t("ru", "📄 My application"))
+    assert owner.text != t("ru", "Main menu. Choose what you need.")  # the paper case, theirs
+
+
+async def test_a_squatter_on_a_new_iin_never_sees_the_real_persons_case(
+    phone, sessions, env, mcdb
+) -> None:
+    # A stranger types an IIN the department does not know yet, with their own phone.
+    stranger = phone(user_id=777)
+    await stranger.send("/start")
+    await stranger.tap(LANGUAGE_BUTTON["kk"])
+    await stranger.send(VALID_IIN)
+    await stranger.share_contact("+77057654321")
+    await stranger.tap(t("kk", "Continue"))
+    # The real person files on paper at the office, and is registered in the MCDB.
+    async with sessions() as session, session.begin():
+        applicant = await intake.get_or_create_applicant(session, env, VALID_IIN, phone=OWN_PHONE)
+        assert applicant.telegram_id == 777 and applicant.telegram_verified_at is None
+        paper = await intake.start_application(
+            session, env, applicant, channel=Channel.PROVIDER_OFFICE, actor="Омарова",
+            ground=Ground.DISEASE,
+        )  # fmt: skip
+        paper.status = Status.REGISTERED
+    await mcdb(VALID_IIN, OWN_PHONE)
+    await stranger.send("/start")
+    assert t("kk", "📄 My application") not in stranger.buttons()
+    assert not any("№" in said for said in stranger.said()[-2:])
+
+    # The real person proves it with the phone the MCDB registers: the squatter gives way.
+    owner = phone(user_id=555)
+    await owner.send("/start")
+    await owner.tap(LANGUAGE_BUTTON["kk"])
+    await owner.send(VALID_IIN)
+    await owner.share_contact(OWN_PHONE)
+    assert t("kk", CLAIM_REFUSED) not in owner.said()
+    async with sessions() as session:
+        applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
+        events = await accounts.link_history(session, applicant.id)
+    assert applicant.telegram_id == 555
+    assert [(e.telegram_id, e.event) for e in events] == [
+        (777, "linked"),
+        (777, "revoked"),
+        (555, "verified"),
+    ]
+    await stranger.send("/start")
+    assert stranger.text == t("kk", "Send your IIN: 12 digits.")
+
+
+async def test_a_proven_link_is_not_taken_by_typing_the_iin(
+    phone, sessions, paper_applicant, mcdb
+) -> None:
+    await mcdb(VALID_IIN, OWN_PHONE)
+    owner = phone(user_id=555)
+    await owner.send("/start")
+    await owner.tap(LANGUAGE_BUTTON["kk"])
+    await owner.send(VALID_IIN)
+    await owner.share_contact(OWN_PHONE)
+    stranger = phone(user_id=777)
+    await stranger.send("/start")
+    await stranger.tap(LANGUAGE_BUTTON["kk"])
+    await stranger.send(VALID_IIN)
+    assert any("басқа Telegram" in said for said in stranger.said())
+    async with sessions() as session:
+        applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
+    assert applicant.telegram_id == 555

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.callbacks import NoticeAction, NoticeButton
 from casework.law.rules import DocumentKind, Ground, HearingMode, RefusalGround
 from casework.law.status import Status
-from casework.steps import case_file, commission, hearings, intake
+from casework.steps import case_file, commission, hearings
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Document
@@ -26,7 +26,7 @@ from casework.texts.i18n import format_day
 from casework.texts.labels import label
 from tests.bot.flows import JPEG, PDF, VALID_IIN, t
 from tests.bot.telegram import FakeTelegram, Phone
-from tests.builders import local
+from tests.builders import local, take_in_signed
 from tests.casework.helpers import draft
 from tests.fakes.clock import FixedClock
 
@@ -43,7 +43,7 @@ async def refused_case(
         app = await draft(session, env, ground=Ground.DISEASE, iin=VALID_IIN)
         applicant = await session.get(Applicant, app.applicant_id)
         applicant.telegram_id, applicant.locale, applicant.phone = telegram_id, locale, phone
-        assert await intake.take_in(session, env, app, actor="clerk")
+        assert await take_in_signed(session, env, app, actor="clerk")
         await commission.to_special_commission(session, env, app, actor="clerk")
         await commission.record_conclusion(session, env, app, "Көмек керек.", actor="clerk")
         await hearings.issue_preliminary_refusal(

@@ -29,7 +29,7 @@ from casework.steps import case_file, commission, decisions, hearings, intake
 from casework.steps.termination import terminate
 from casework.system.env import CaseEnv, load_calendar
 from casework.tables.audit import AuditEvent
-from tests.builders import local
+from tests.builders import local, take_in_signed
 from tests.casework.helpers import FAMILY, draft
 from tests.fakes.clock import FixedClock
 
@@ -46,7 +46,7 @@ async def test_low_income_case_refused_after_objection_hearing_protocol_and_rema
     async with sessions() as session, session.begin():
         app = await draft(session, env, ground=Ground.LOW_INCOME)
         await intake.set_family(session, env, app, FAMILY, actor="applicant")
-        assert await intake.take_in(session, env, app, actor="applicant")
+        assert await take_in_signed(session, env, app, actor="applicant")
         app_id = app.id
         # Registered on the first working day after the holidays: Thursday 26 March.
         assert app.registered_on == date(2026, 3, 26)
@@ -163,7 +163,7 @@ async def _registered(sessions, env, clock, *, to_commission=False):  # type: ig
     clock.set(local(2026, 11, 16, 10))
     async with sessions() as session, session.begin():
         app = await draft(session, env, ground=Ground.DISEASE)
-        assert await intake.take_in(session, env, app, actor="applicant")
+        assert await take_in_signed(session, env, app, actor="applicant")
         if to_commission:
             await commission.to_special_commission(session, env, app, actor="x")
             await commission.record_conclusion(session, env, app, "Көмек керек.", actor="x")
@@ -276,14 +276,14 @@ async def test_incomplete_or_expired_documents_are_refused_to_accept(
 ) -> None:
     async with sessions() as session, session.begin():
         app = await draft(session, env, ground=Ground.FIRE, documents=[DocumentKind.IDENTITY])
-        assert not await intake.take_in(session, env, app, actor="applicant")
+        assert not await take_in_signed(session, env, app, actor="applicant")
         assert app.status is Status.REFUSED_TO_ACCEPT
         assert app.missing_documents == [DocumentKind.FIRE_DAMAGE.value]
         assert app.registered_on is None
 
         other = await draft(session, env, ground=Ground.DISEASE, iin="900101300811")
         other.documents[0].valid_until = date(2026, 11, 15)  # the identity card expired yesterday
-        assert not await intake.take_in(session, env, other, actor="applicant")
+        assert not await take_in_signed(session, env, other, actor="applicant")
         assert other.missing_documents == [DocumentKind.IDENTITY.value]
 
 

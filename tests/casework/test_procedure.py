@@ -22,9 +22,9 @@ from casework.law.procedure import (
 from casework.law.rules import Ground, RefusalGround
 from casework.law.status import TRANSITIONS, Status
 from casework.law.terms import Term
-from casework.steps import commission, intake
+from casework.steps import commission
 from casework.system.env import CaseEnv
-from tests.builders import local
+from tests.builders import local, take_in_signed
 from tests.casework.helpers import draft
 from tests.fakes.clock import FixedClock
 
@@ -142,11 +142,11 @@ async def test_a_district_reading_dr_14_inspects_every_ground(
     clock.set(local(2026, 11, 16, 10))
     async with sessions() as session, session.begin():
         app = await draft(session, every, ground=Ground.DISEASE)
-        assert await intake.take_in(session, every, app, actor="applicant")
+        assert await take_in_signed(session, every, app, actor="applicant")
         assert app.deadline(Term.PRECINCT_FORWARDING) == date(2026, 11, 17)
         await commission.forward_to_precinct(session, every, app, actor="Омарова")
         assert app.status is Status.AT_PRECINCT_COMMISSION
 
         other = await draft(session, env, ground=Ground.DISEASE)
-        assert await intake.take_in(session, env, other, actor="applicant")
+        assert await take_in_signed(session, env, other, actor="applicant")
         assert other.deadline(Term.PRECINCT_FORWARDING) is None  # SR §7's reading, the default

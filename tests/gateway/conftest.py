@@ -25,7 +25,7 @@ from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.mcdb import McdbEntry
 from casework.tables.notices import Notice
-from tests.builders import iin_for, phone_for
+from tests.builders import iin_for, phone_for, take_in_signed
 from tests.fakes.clock import FixedClock
 from tests.fakes.twilio_server import FakeTwilio
 
@@ -88,7 +88,7 @@ class Cases:
                     storage_path="x",
                     actor="test",
                 )
-            assert await intake.take_in(s, self.env, app, actor="test")
+            assert await take_in_signed(s, self.env, app, actor="test")
             await commission.to_special_commission(s, self.env, app, actor="test")
             await commission.record_conclusion(s, self.env, app, "Көмек керек.", actor="test")
             return app.id

@@ -35,7 +35,15 @@ from gateway.providers.sandbox import DELIVERED_NUMBER, PERMANENT_FAILURE_NUMBER
 from gateway.providers.telegram import TelegramProvider
 from gateway.providers.twilio import TwilioProvider
 from gateway.worker import Worker
-from tests.bot.flows import OWN_PHONE, VALID_IIN, give_address, identify, start_filing, upload
+from tests.bot.flows import (
+    OWN_PHONE,
+    VALID_IIN,
+    give_address,
+    identify,
+    send_signed,
+    start_filing,
+    upload,
+)
 from tests.bot.telegram import TOKEN as BOT_TOKEN
 from tests.bot.telegram import FakeTelegram, Phone
 from tests.builders import phone_for
@@ -210,7 +218,7 @@ async def test_a_bot_filings_receipt_is_not_sent_to_the_chat_again(
     await give_address(p, "kk")
     await upload(p, "kk", DocumentKind.IDENTITY)
     await upload(p, "kk", DocumentKind.DISEASE_PROOF, pdf=True)
-    await p.tap(gettext("kk", "📨 Send the application"))
+    await send_signed(p, "kk", case_builder.sessions)
     assert p.text.startswith("✅")  # the receipt, on the bot's own screen
     said = len(p.said())
 
@@ -227,9 +235,11 @@ async def test_a_bot_filings_receipt_is_not_sent_to_the_chat_again(
     finally:
         await twilio.close()
     assert len(p.said()) == said  # nothing more in the chat
-    assert [m["to"] for m in fake_twilio.messages] == [OWN_PHONE]  # the SMS still goes
+    # The signing code, then the receipt: the SMS still goes.
+    assert [m["to"] for m in fake_twilio.messages] == [OWN_PHONE] * 2
     rows = await case_builder.notices()
     assert [(n.kind, n.channel, n.status) for n in rows] == [
+        (K.SIGNING_CODE, C.SMS, S.SENT),
         (K.ACCEPTANCE_RECEIPT, C.SMS, S.SENT),
         (K.ACCEPTANCE_RECEIPT, C.CHAT, S.DELIVERED),
     ]

@@ -140,7 +140,10 @@ async def test_inbound_objection_inside_the_window_is_recorded(
     app_id = await case_builder.preliminary_refusal(1, locale="kk")
     worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()})
     await worker.drain()  # delivered: the objection window starts
-    reply = await _inbound(client, phone_for(1), "Мен келіспеймін, табысым азайды")
+    ask = await _inbound(client, phone_for(1), "ҚАРСЫЛЫҚ Мен келіспеймін, табысым азайды")
+    assert "ИӘ деп жауап" in ask
+    assert (await case_builder.application(app_id)).status is Status.PRELIMINARY_REFUSAL
+    reply = await _inbound(client, phone_for(1), "Иә")
     assert "қарсылығыңыз тіркелді" in reply
     app = await case_builder.application(app_id)
     assert app.status is Status.OBJECTION_RECEIVED
@@ -154,7 +157,7 @@ async def test_inbound_objection_too_late_gets_the_deadline(
     worker = Worker(case_builder.sessions, env, {NoticeChannel.SMS: SandboxProvider()})
     await worker.drain()
     clock.set(clock.now() + timedelta(days=7))
-    reply = await _inbound(client, phone_for(1), "Не согласна с отказом")
+    reply = await _inbound(client, phone_for(1), "ВОЗРАЖЕНИЕ Не согласна с отказом")
     app = await case_builder.application(app_id)
     last_day = app.deadline(Term.OBJECTION)
     assert last_day is not None
@@ -167,7 +170,7 @@ async def test_inbound_status_query(client: httpx.AsyncClient, case_builder: Cas
     reply = await _inbound(client, phone_for(1), "статус")
     assert "Заявление № " in reply and "Решение до" in reply
     unknown = await _inbound(client, "+77017777777", "?")
-    assert "табылмады" in unknown and "не найдено" in unknown
+    assert "бере алмаймыз" in unknown and "не можем сообщить" in unknown
 
 
 async def test_inbound_unsigned_is_refused(client: httpx.AsyncClient) -> None:
@@ -186,7 +189,8 @@ async def test_an_sms_with_a_nul_is_answered_and_stored_without_it(
     client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
 ) -> None:
     app_id = await _refusal_received(case_builder, env, "kk")
-    reply = await _inbound(client, phone_for(1), "Келіспеймін\x00")
+    await _inbound(client, phone_for(1), "Қарсылық Келіспеймін\x00")
+    reply = await _inbound(client, phone_for(1), "иә\x00")
     assert "қарсылығыңыз тіркелді" in reply
     objection = (await case_builder.application(app_id)).hearings[-1].objections[-1]
     assert objection.text == "Келіспеймін"
@@ -204,13 +208,18 @@ async def test_a_replayed_sms_is_answered_alike_and_acted_on_once(
     client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
 ) -> None:
     app_id = await _refusal_received(case_builder, env, "kk")
-    sid = "SM" + "ab" * 16
-    replies = [await _inbound(client, phone_for(1), "Келіспеймін", sid=sid) for _ in range(10)]
-    assert len(set(replies)) == 1 and "қарсылығыңыз тіркелді" in replies[0]
+    ask, yes = "SM" + "ab" * 16, "SM" + "ac" * 16
+    asked = [
+        await _inbound(client, phone_for(1), "ҚАРСЫЛЫҚ Келіспеймін", sid=ask) for _ in range(10)
+    ]
+    replies = [await _inbound(client, phone_for(1), "ИӘ", sid=yes) for _ in range(10)]
+    assert len(set(asked)) == 1 and len(set(replies)) == 1
+    assert "қарсылығыңыз тіркелді" in replies[0]
     app = await case_builder.application(app_id)
     assert len(app.hearings[-1].objections) == 1
     # Another message from the same phone is a message of its own.
-    await _inbound(client, phone_for(1), "Тағы бір қарсылық")
+    await _inbound(client, phone_for(1), "ҚАРСЫЛЫҚ Тағы бір себеп")
+    await _inbound(client, phone_for(1), "иә")
     assert len((await case_builder.application(app_id)).hearings[-1].objections) == 2
 
 
@@ -218,9 +227,12 @@ async def test_the_same_sms_delivered_twice_at_once_is_acted_on_once(
     client: httpx.AsyncClient, case_builder: Cases, env: CaseEnv
 ) -> None:
     app_id = await _refusal_received(case_builder, env, "ru")
-    sid = "SM" + "cd" * 16
+    ask, yes = "SM" + "cd" * 16, "SM" + "ce" * 16
+    await asyncio.gather(
+        *(_inbound(client, phone_for(1), "ВОЗРАЖЕНИЕ Не согласна", sid=ask) for _ in range(4))
+    )
     replies = await asyncio.gather(
-        *(_inbound(client, phone_for(1), "Не согласна", sid=sid) for _ in range(4))
+        *(_inbound(client, phone_for(1), "да", sid=yes) for _ in range(4))
     )
     assert len(set(replies)) == 1 and "возражение" in replies[0].lower()
     assert len((await case_builder.application(app_id)).hearings[-1].objections) == 1

@@ -36,7 +36,7 @@ from casework.tables.notices import Notice
 from gateway.providers.telegram import TelegramProvider
 from gateway.providers.twilio import TwilioProvider
 from gateway.worker import Worker, WorkerConfig
-from tests.builders import iin_for, phone_for
+from tests.builders import iin_for, phone_for, take_in_signed
 from tests.fakes.clock import FixedClock
 from tests.fakes.twilio_server import Answer, FakeTwilio
 from tests.staff.conftest import Api
@@ -101,7 +101,7 @@ async def invitees(sessions: async_sessionmaker[AsyncSession], env: CaseEnv) -> 
                         storage_path="d",
                         actor="test",
                     )
-                assert await intake.take_in(s, env, app, actor="test")
+                assert await take_in_signed(s, env, app, actor="test")
                 await commission.to_special_commission(s, env, app, actor="test")
                 await commission.record_conclusion(s, env, app, "Көмек керек.", actor="test")
                 await hearings.issue_preliminary_refusal(
