@@ -263,8 +263,8 @@ def _how_to_object(f: NoticeFacts, loc: str) -> str:
     provider = f.district.provider
     return gettext(
         loc,
-        "You can object through the Telegram bot, by replying to our SMS, or at the department: "
-        "{address}, tel. {phone}.",
+        "You can object through the Telegram bot, by an SMS to our number with the word for "
+        "objection and your reason, or at the department: {address}, tel. {phone}.",
         address=getattr(provider.address, loc),
         phone=provider.phone,
     )
@@ -312,7 +312,7 @@ def _preliminary_refusal(f: NoticeFacts, loc: str) -> Words:
     sms = gettext(
         loc,
         "Application No. {number}: preliminary refusal. Hearing {date} {time}. "
-        "Object within 2 working days by replying to this SMS.",
+        "To object within 2 working days, reply with the word for objection and your reason.",
         number=f.number,
         date=day,
         time=time,
