@@ -16,13 +16,14 @@ from casework.law.notices import NoticeKind
 from casework.law.rules import DocumentKind, Filer, required_documents
 from casework.law.status import Status
 from casework.steps import accounts, case_file, intake, signing
+from casework.steps.codes import CodeError
 from casework.steps.notices import render_notice
 from casework.system.files import StoredFile, parses_as, store_file
 from casework.texts.i18n import N_, gettext
 from casework.texts.labels import label
 from dialogs import states
 from dialogs.common import ACTOR, applicant_of, draft_of, env_of, session_of
-from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
+from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, code_refused, locale_of
 
 # Telegram's Bot API lets a bot download files of up to 20 MB.
 MAX_BYTES = 20 * 1024 * 1024
@@ -135,16 +136,6 @@ async def on_not_file(message: Message, widget: MessageInput, manager: DialogMan
     )
 
 
-# What the applicant reads when a code does not sign, by SigningError reason.
-CODE_REFUSED = {
-    "wrong": N_("The code is not right. Tries left: {left}."),
-    "expired": N_("The code is no longer valid. Press «Send a new code»."),
-    "too_many": N_("Too many wrong codes. Press «Send a new code»."),
-    "none": N_("Press «Send a new code»."),
-    "too_soon": N_("A new code can be sent in {wait} seconds."),
-}
-
-
 async def _to_signing(manager: DialogManager) -> None:
     """SR §6: the filing is signed with a code sent to the MCDB-registered phone."""
     app = await _draft(manager)
@@ -152,7 +143,7 @@ async def _to_signing(manager: DialogManager) -> None:
         manager.dialog_data["phone"] = await signing.send_code(
             session_of(manager), env_of(manager), app
         )
-    except signing.SigningError as exc:
+    except CodeError as exc:
         if exc.params["reason"] == "no_phone":
             await manager.switch_to(states.Documents.no_signing)
             return
@@ -177,13 +168,8 @@ async def on_resend(callback: CallbackQuery, button: Button, manager: DialogMana
         manager.dialog_data["phone"] = await signing.send_code(
             session_of(manager), env_of(manager), await _draft(manager)
         )
-    except signing.SigningError as exc:
-        await callback.answer(_refused(manager, exc), show_alert=True)
-
-
-def _refused(manager: DialogManager, exc: signing.SigningError) -> str:
-    msgid = CODE_REFUSED.get(str(exc.params["reason"]), CODE_REFUSED["none"])
-    return gettext(locale_of(manager), msgid, **exc.params)
+    except CodeError as exc:
+        await callback.answer(code_refused(manager, exc), show_alert=True)
 
 
 async def on_code(
@@ -193,8 +179,8 @@ async def on_code(
     app = await _draft(manager)
     try:
         await signing.sign_with_code(session, env, app, code)
-    except signing.SigningError as exc:
-        await message.answer(_refused(manager, exc))
+    except CodeError as exc:
+        await message.answer(code_refused(manager, exc))
         return
     applicant = applicant_of(manager)
     if applicant is not None and not applicant.telegram_verified and message.from_user:

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.types import CallbackQuery, ContentType, Message
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, Column, RequestContact
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 
 from casework.law.identity import InvalidIIN, InvalidPhone, mask_iin, normalize_phone, validate_iin
 from casework.steps import accounts
+from casework.steps.codes import CodeError
 from casework.steps.notices import phone_registered
+from casework.tables.applicants import Applicant
 from casework.texts.i18n import N_, gettext
 from dialogs import states
 from dialogs.common import applicant_of, env_of, go_to_place, session_of
-from dialogs.widgets import T, locale_of
+from dialogs.widgets import T, code_refused, locale_of
 
 IIN_ERRORS: dict[str, str] = {
     "format": N_("The IIN has 12 digits. Please check and send it again."),
@@ -90,38 +92,106 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
         )
         return
     applicant = applicant_of(manager)
+    shared = {"phone": phone, "first_name": contact.first_name, "last": contact.last_name or ""}
     if "claim_iin" in manager.dialog_data:
+        iin = manager.dialog_data["claim_iin"]
         applicant = await accounts.prove_by_phone(
             session_of(manager),
             env_of(manager),
             telegram_id=message.from_user.id,
-            iin=manager.dialog_data.pop("claim_iin"),
+            iin=iin,
             phone=phone,
             locale=locale,
         )
         manager.middleware_data["applicant"] = applicant
         if applicant is None:
-            await message.answer(
-                gettext(
-                    locale,
-                    "This IIN is known to the department with another phone number. "
-                    "To protect your data, please come to the department with your "
-                    "identity card, or call it.",
+            # Not the MCDB phone: a code to the one it registers proves it, if there is one.
+            try:
+                manager.dialog_data["masked"] = await accounts.send_link_code(
+                    session_of(manager), env_of(manager), iin=iin
                 )
-            )
-            await message.answer(in_person(manager, message.from_user.id))
-            await manager.switch_to(states.Identity.iin)
+            except CodeError:
+                await _refuse_claim(message, manager)
+                return
+            manager.dialog_data["shared"] = shared
+            await manager.switch_to(states.Identity.code)
             return
+        del manager.dialog_data["claim_iin"]
     assert applicant is not None
+    await _linked(manager, applicant, shared)
+
+
+async def _refuse_claim(message: Message, manager: DialogManager) -> None:
+    assert message.from_user is not None
+    manager.dialog_data.pop("claim_iin", None)
+    await message.answer(
+        gettext(
+            locale_of(manager),
+            "This IIN is known to the department with another phone number. "
+            "To protect your data, please come to the department with your "
+            "identity card, or call it.",
+        )
+    )
+    await message.answer(in_person(manager, message.from_user.id))
+    await manager.switch_to(states.Identity.iin)
+
+
+async def _linked(manager: DialogManager, applicant: Applicant, shared: dict[str, str]) -> None:
     manager.dialog_data["registered"] = await accounts.record_phone(
         session_of(manager),
         env_of(manager),
         applicant,
-        phone=phone,
-        first_name=contact.first_name,
-        last_name=contact.last_name or "",
+        phone=shared["phone"],
+        first_name=shared["first_name"],
+        last_name=shared["last"],
     )
     await manager.switch_to(states.Identity.result)
+
+
+async def on_link_code(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, typed: str
+) -> None:
+    assert message.from_user is not None
+    try:
+        applicant = await accounts.prove_by_code(
+            session_of(manager),
+            env_of(manager),
+            telegram_id=message.from_user.id,
+            iin=manager.dialog_data["claim_iin"],
+            typed=typed,
+            locale=locale_of(manager),
+        )
+    except CodeError as exc:
+        await message.answer(code_refused(manager, exc))
+        return
+    if applicant is None:
+        await _refuse_claim(message, manager)
+        return
+    del manager.dialog_data["claim_iin"]
+    manager.middleware_data["applicant"] = applicant
+    await _linked(manager, applicant, manager.dialog_data.pop("shared"))
+
+
+async def on_link_resend(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    try:
+        manager.dialog_data["masked"] = await accounts.send_link_code(
+            session_of(manager), env_of(manager), iin=manager.dialog_data["claim_iin"]
+        )
+    except CodeError as exc:
+        await callback.answer(code_refused(manager, exc), show_alert=True)
+
+
+async def on_no_phone(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    """The applicant does not have the registered phone at hand: only in person, then."""
+    assert isinstance(callback.message, Message)
+    await callback.message.answer(in_person(manager, callback.from_user.id))
+    manager.dialog_data.pop("claim_iin", None)
+    manager.show_mode = ShowMode.SEND  # the question again below the message
+    await manager.switch_to(states.Identity.iin)
+
+
+async def code_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    return {"masked": dialog_manager.dialog_data.get("masked", "")}
 
 
 async def on_not_contact(message: Message, widget: MessageInput, manager: DialogManager) -> None:
@@ -160,6 +230,20 @@ def dialog() -> Dialog:
             MessageInput(on_not_contact),
             markup_factory=ReplyKeyboardFactory(resize_keyboard=True, one_time_keyboard=True),
             state=states.Identity.contact,
+        ),
+        Window(
+            T(
+                "This IIN is registered in the mobile citizens database with another phone "
+                "number. We sent a 6-digit code by SMS to {masked}. Type it here to link this "
+                "Telegram account."
+            ),
+            TextInput(id="link_code", on_success=on_link_code),
+            Column(
+                Button(T("🔁 Send a new code"), id="link_resend", on_click=on_link_resend),
+                Button(T("I do not have that phone"), id="no_phone", on_click=on_no_phone),
+            ),
+            state=states.Identity.code,
+            getter=code_getter,
         ),
         Window(
             T(

@@ -10,6 +10,7 @@ class Language(StatesGroup):
 class Identity(StatesGroup):
     iin = State()
     contact = State()
+    code = State()
     result = State()
 
 

@@ -12,7 +12,8 @@ from aiogram_dialog.widgets.kbd import Select, Start
 from aiogram_dialog.widgets.kbd.select import OnItemClick
 from aiogram_dialog.widgets.text import Const, Format, Text
 
-from casework.texts.i18n import DEFAULT_LOCALE, gettext
+from casework.steps.codes import CodeError
+from casework.texts.i18n import DEFAULT_LOCALE, N_, gettext
 from dialogs import states
 
 
@@ -46,3 +47,19 @@ def choice(widget_id: str, items: str, on_click: OnItemClick[Any, str]) -> Selec
         items=items,
         on_click=on_click,
     )
+
+
+# What the applicant reads when a one-time code is not sent or does not confirm, by reason
+# (casework.steps.codes.CodeError).
+CODE_REFUSED = {
+    "wrong": N_("The code is not right. Tries left: {left}."),
+    "expired": N_("The code is no longer valid. Press «Send a new code»."),
+    "too_many": N_("Too many wrong codes. Press «Send a new code»."),
+    "none": N_("Press «Send a new code»."),
+    "too_soon": N_("A new code can be sent in {wait} seconds."),
+}
+
+
+def code_refused(manager: DialogManager, exc: CodeError) -> str:
+    msgid = CODE_REFUSED.get(str(exc.params["reason"]), CODE_REFUSED["none"])
+    return gettext(locale_of(manager), msgid, **exc.params)

@@ -104,7 +104,7 @@ def _variants(district: District, kind: NoticeKind, loc: str) -> list[NoticeFact
     if kind is K.REFUSAL_TO_ACCEPT:
         kinds = [k.value for k in DocumentKind]
         return [_facts(district, payload={"missing": kinds, "expired": kinds})]
-    if kind is K.SIGNING_CODE:
+    if kind in (K.SIGNING_CODE, K.LINK_CODE):
         return [_facts(district, payload={"code": "999999", "phone": "+77019999999"})]
     return [_facts(district)]
 

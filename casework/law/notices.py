@@ -20,6 +20,7 @@ class NoticeKind(StrEnum):
     TERMINATION = "termination"
     HOLIDAY_ASSISTANCE = "holiday_assistance"
     SIGNING_CODE = "signing_code"  # the one-time code that certifies a bot filing (SR §6)
+    LINK_CODE = "link_code"  # the one-time code that proves a Telegram account is the IIN's
 
 
 K = NoticeKind
@@ -32,7 +33,7 @@ CASE_MOVING_KINDS = REFUSAL_RECEIPT_KINDS | DECISION_KINDS
 RECEIPT_KINDS = frozenset({K.ACCEPTANCE_RECEIPT, K.REFUSAL_TO_ACCEPT})
 # Sent by SMS to the MCDB-registered phone only, never printed: a code nobody typed is worthless,
 # and a new one is asked for in the bot.
-SMS_ONLY_KINDS = frozenset({K.SIGNING_CODE})
+SMS_ONLY_KINDS = frozenset({K.SIGNING_CODE, K.LINK_CODE})
 # Kinds that speak of the case's hearing, and those that speak of its decision.
 HEARING_KINDS = frozenset({K.PRELIMINARY_REFUSAL, K.HEARING_INVITATION})
 

@@ -15,10 +15,15 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from casework.law.notices import NoticeKind
+from casework.steps import codes
+from casework.steps.case_file import load_application
+from casework.steps.codes import CodeError
 from casework.steps.intake import applicant_by_iin, get_or_create_applicant
 from casework.steps.notices import phone_registered
 from casework.system.env import CaseEnv
 from casework.tables.applicants import AccountLinkEvent, Applicant
+from casework.tables.applications import Application
 
 
 class Claim(StrEnum):
@@ -29,7 +34,7 @@ class Claim(StrEnum):
 
 class Proof(StrEnum):
     MCDB_PHONE = "mcdb_phone"  # the shared phone is the one the MCDB registers to the IIN
-    SMS_CODE = "sms_code"  # a code sent to that phone was typed back (signing a filing)
+    SMS_CODE = "sms_code"  # a code sent to that phone was typed back (to link, or to sign)
     IN_PERSON = "in_person"  # staff saw the identity card
 
 
@@ -77,6 +82,44 @@ async def prove_by_phone(
     if applicant.telegram_id not in (None, telegram_id) and applicant.telegram_verified_at:
         return None
     await link(session, env, applicant, telegram_id, Proof.MCDB_PHONE, actor="applicant")
+    applicant.locale = locale
+    return applicant
+
+
+async def _case_for_code(session: AsyncSession, iin: str) -> tuple[Applicant, Application]:
+    """A code is kept with a case: the applicant's newest one (a known IIN has one)."""
+    applicant = await applicant_by_iin(session, iin)
+    app = None
+    if applicant is not None:
+        stmt = (
+            select(Application.id)
+            .where(Application.applicant_id == applicant.id)
+            .order_by(Application.id.desc())
+            .limit(1)
+        )
+        app_id = await session.scalar(stmt)
+        app = None if app_id is None else await load_application(session, app_id)
+    if applicant is None or app is None:
+        raise CodeError("no case to keep a code with", reason="no_phone")
+    return applicant, app
+
+
+async def send_link_code(session: AsyncSession, env: CaseEnv, *, iin: str) -> str:
+    """A code by SMS to the phone the MCDB registers to this known IIN; the phone, masked."""
+    _, app = await _case_for_code(session, iin)
+    return await codes.send(session, env, app, NoticeKind.LINK_CODE)
+
+
+async def prove_by_code(
+    session: AsyncSession, env: CaseEnv, *, telegram_id: int, iin: str, typed: str, locale: str
+) -> Applicant | None:
+    """Link the known applicant to this account with the code sent to their MCDB phone; None if
+    another account has proven the link meanwhile. A code that does not confirm raises."""
+    applicant, app = await _case_for_code(session, iin)
+    await codes.confirm(session, env, app, NoticeKind.LINK_CODE, typed)
+    if applicant.telegram_id not in (None, telegram_id) and applicant.telegram_verified_at:
+        return None
+    await link(session, env, applicant, telegram_id, Proof.SMS_CODE, actor="applicant")
     applicant.locale = locale
     return applicant
 

@@ -9,43 +9,23 @@ write the same row.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.law.errors import RuleError
 from casework.law.identity import mask_phone
 from casework.law.notices import NoticeKind
-from casework.law.signing import (
-    CODE_DIGITS,
-    CODE_RESEND_AFTER,
-    CODE_TRIES,
-    CODE_VALID_FOR,
-    SignMethod,
-    content_digest,
-)
+from casework.law.signing import SignMethod, content_digest
 from casework.law.status import Status
-from casework.steps import notices
+from casework.steps import codes
+from casework.steps.codes import CodeError
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
-from casework.tables.signatures import OneTimeCode, Signature
-
-
-class SigningError(RuleError):
-    """A code that cannot sign: `params["reason"]` is one of REASONS, for the bot's message."""
-
-    code = "signing_refused"
-
-
-# too_soon: a new code within a minute of the last; no_phone: no MCDB-registered phone;
-# none: no code was sent; wrong / expired / too_many: the code typed does not sign.
-REASONS = ("too_soon", "no_phone", "none", "wrong", "expired", "too_many")
+from casework.tables.signatures import Signature
 
 
 def signed_content(app: Application, iin: str) -> dict[str, Any]:
@@ -75,69 +55,20 @@ async def _applicant(session: AsyncSession, app: Application) -> Applicant:
     return applicant
 
 
-def _hash(salt: str, code: str) -> str:
-    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
-
-
-async def _latest_code(session: AsyncSession, app: Application) -> OneTimeCode | None:
-    stmt = (
-        select(OneTimeCode)
-        .where(OneTimeCode.application_id == app.id)
-        .order_by(OneTimeCode.id.desc())
-        .limit(1)
-    )
-    return await session.scalar(stmt)
-
-
 async def send_code(session: AsyncSession, env: CaseEnv, app: Application) -> str:
-    """Send a new code to the MCDB-registered phone; the phone, masked, for the screen."""
+    """Send a signing code to the MCDB-registered phone; the phone, masked, for the screen."""
     if app.status is not Status.DRAFT:
-        raise SigningError("only a draft is signed", reason="none")
-    phone = await notices.registered_phone(session, (await _applicant(session, app)).iin)
-    if phone is None:
-        raise SigningError("no phone is registered to this IIN in the MCDB", reason="no_phone")
-    last = await _latest_code(session, app)
-    now = env.now()
-    if last is not None and now < last.created_at + CODE_RESEND_AFTER:
-        wait = int((last.created_at + CODE_RESEND_AFTER - now).total_seconds()) + 1
-        raise SigningError("a new code can be sent in a minute", reason="too_soon", wait=wait)
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    salt = secrets.token_hex(16)
-    session.add(
-        OneTimeCode(
-            application_id=app.id,
-            phone=phone,
-            salt=salt,
-            code_hash=_hash(salt, code),
-            created_at=now,
-            expires_at=now + CODE_VALID_FOR,
-            tries=0,
-        )
-    )
-    payload = {"code": code, "phone": phone}
-    await notices.enqueue(session, env, app, NoticeKind.SIGNING_CODE, payload)
-    return mask_phone(phone)
+        raise CodeError("only a draft is signed", reason="none")
+    return await codes.send(session, env, app, NoticeKind.SIGNING_CODE)
 
 
 async def sign_with_code(
     session: AsyncSession, env: CaseEnv, app: Application, typed: str
 ) -> Signature:
-    """The code typed back signs the draft as it is now; a wrong one uses up a try."""
-    code = await _latest_code(session, app)
-    now = env.now()
-    if code is None or code.used_at is not None:
-        raise SigningError("no code was sent", reason="none")
-    if code.tries >= CODE_TRIES:
-        raise SigningError("too many wrong codes", reason="too_many")
-    if now >= code.expires_at:
-        raise SigningError("the code has expired", reason="expired")
-    if not hmac.compare_digest(code.code_hash, _hash(code.salt, typed.strip())):
-        code.tries += 1
-        left = CODE_TRIES - code.tries
-        raise SigningError("wrong code", reason="too_many" if left == 0 else "wrong", left=left)
-    code.used_at = now
+    """The code typed back signs the draft as it is now."""
+    code = await codes.confirm(session, env, app, NoticeKind.SIGNING_CODE, typed)
     return await _record(
-        session, app, SignMethod.SMS_CODE, now, phone=mask_phone(code.phone), code_id=code.id
+        session, app, SignMethod.SMS_CODE, env.now(), phone=mask_phone(code.phone), code_id=code.id
     )
 
 
@@ -194,6 +125,6 @@ async def require_signature(session: AsyncSession, app: Application) -> None:
     """A bot filing is submitted only signed, and only as it was signed (SR §6)."""
     signature = await latest_signature(session, app)
     if signature is None:
-        raise SigningError("a bot filing is submitted signed (SR §6)", reason="none")
+        raise CodeError("a bot filing is submitted signed (SR §6)", reason="none")
     if not is_intact(app, signature):
-        raise SigningError("the filing changed after it was signed", reason="none")
+        raise CodeError("the filing changed after it was signed", reason="none")

@@ -18,6 +18,7 @@ class OneTimeCode(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))  # the notice kind that carried it
     phone: Mapped[str] = mapped_column(String(16))
     salt: Mapped[str] = mapped_column(String(32))
     code_hash: Mapped[str] = mapped_column(String(64))

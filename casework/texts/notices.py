@@ -549,6 +549,16 @@ def _signing_code(f: NoticeFacts, loc: str) -> Words:
     return Words(gettext(loc, "Code to sign the application"), text, text)
 
 
+def _link_code(f: NoticeFacts, loc: str) -> Words:
+    text = gettext(
+        loc,
+        "Code to link Telegram to your IIN: {code}. It is valid for 5 minutes. If you did not "
+        "ask for it, do not tell it to anyone.",
+        code=f.payload["code"],
+    )
+    return Words(gettext(loc, "Code to link your Telegram account"), text, text)
+
+
 RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.ACCEPTANCE_RECEIPT: _acceptance,
     NoticeKind.REFUSAL_TO_ACCEPT: _refusal_to_accept,
@@ -559,6 +569,7 @@ RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.TERMINATION: _termination,
     NoticeKind.HOLIDAY_ASSISTANCE: _holiday,
     NoticeKind.SIGNING_CODE: _signing_code,
+    NoticeKind.LINK_CODE: _link_code,
 }
 
 

@@ -85,15 +85,10 @@ async def register_in_mcdb(
             )
 
 
-async def signing_code(sessions: Sessions) -> str:
-    """The code the last signing SMS carried."""
+async def signing_code(sessions: Sessions, kind: NoticeKind = NoticeKind.SIGNING_CODE) -> str:
+    """The code the last signing (or linking) SMS carried."""
     async with sessions() as s:
-        stmt = (
-            select(Notice)
-            .where(Notice.kind == NoticeKind.SIGNING_CODE)
-            .order_by(Notice.id.desc())
-            .limit(1)
-        )
+        stmt = select(Notice).where(Notice.kind == kind).order_by(Notice.id.desc()).limit(1)
         notice = (await s.scalars(stmt)).one()
     return str(notice.payload["code"])
 

@@ -8,13 +8,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from casework.law.notices import NoticeKind
 from casework.law.rules import Channel, Ground
 from casework.law.status import Status
 from casework.steps import accounts, intake
 from casework.tables.applicants import Applicant
 from casework.tables.mcdb import McdbEntry
-from tests.bot.flows import LANGUAGE_BUTTON, OWN_PHONE, VALID_IIN, t
+from casework.tables.notices import Notice
+from tests.bot.flows import LANGUAGE_BUTTON, OWN_PHONE, VALID_IIN, signing_code, t
 
+LINK = NoticeKind.LINK_CODE
 CLAIM_REFUSED = (
     "This IIN is known to the department with another phone number. To protect your data, please "
     "come to the department with your identity card, or call it."
@@ -162,3 +165,42 @@ async def test_a_proven_link_is_not_taken_by_typing_the_iin(
     async with sessions() as session:
         applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
     assert applicant.telegram_id == 555
+
+
+async def test_a_known_iin_is_linked_by_a_code_to_the_registered_phone(
+    phone, sessions, paper_applicant, mcdb
+) -> None:
+    # The Telegram phone is another one: the code goes to the phone the MCDB registers.
+    await mcdb(VALID_IIN, OWN_PHONE)
+    owner = phone(user_id=555)
+    await owner.send("/start")
+    await owner.tap(LANGUAGE_BUTTON["kk"])
+    await owner.send(VALID_IIN)
+    await owner.share_contact("+77057654321")
+    assert "SMS" in owner.text
+    await owner.send("000000" if await signing_code(sessions, LINK) != "000000" else "111111")
+    assert t("kk", "The code is not right. Tries left: {left}.", left=4) in owner.said()
+    await owner.send(await signing_code(sessions, LINK))
+    async with sessions() as session:
+        applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
+        sent = await session.scalars(select(Notice).where(Notice.kind == LINK))
+        to = [n.address for n in sent]
+    assert to == [OWN_PHONE]  # never to the phone the user shared
+    assert applicant.telegram_id == 555 and applicant.telegram_verified_how == "sms_code"
+
+
+async def test_without_the_registered_phone_only_staff_can_link(
+    phone, sessions, paper_applicant, mcdb
+) -> None:
+    await mcdb(VALID_IIN, OWN_PHONE)
+    stranger = phone(user_id=777)
+    await stranger.send("/start")
+    await stranger.tap(LANGUAGE_BUTTON["ru"])
+    await stranger.send(VALID_IIN)
+    await stranger.share_contact("+77057654321")
+    await stranger.tap(t("ru", "I do not have that phone"))
+    assert any("777" in said for said in stranger.said())
+    assert stranger.text == t("ru", "Send your IIN: 12 digits.")
+    async with sessions() as session:
+        applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
+    assert applicant.telegram_id is None

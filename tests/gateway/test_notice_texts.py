@@ -54,6 +54,7 @@ MUST_SAY = {
     NoticeKind.TERMINATION: {"kk": ["тоқтатылды", "Қайтыс"], "ru": ["прекращена"]},
     NoticeKind.HOLIDAY_ASSISTANCE: {"kk": ["өтінішсіз"], "ru": ["без заявления"]},
     NoticeKind.SIGNING_CODE: {"kk": ["қол қою коды", "424242"], "ru": ["подписи", "424242"]},
+    NoticeKind.LINK_CODE: {"kk": ["байланыстыру коды", "424242"], "ru": ["привязки", "424242"]},
 }
 
 
@@ -70,7 +71,7 @@ async def _notice_of(case_builder: Cases, env: CaseEnv, kind: NoticeKind, locale
     elif kind is NoticeKind.DECISION_REFUSED:
         app_id = await case_builder.refused(1, locale=locale)
         payload = {}
-    elif kind is NoticeKind.SIGNING_CODE:
+    elif kind in (NoticeKind.SIGNING_CODE, NoticeKind.LINK_CODE):
         app_id = await case_builder.registered(1, locale=locale)
         payload = {"code": "424242", "phone": "+77010000001"}
     else:

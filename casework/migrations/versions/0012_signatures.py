@@ -22,6 +22,7 @@ def upgrade() -> None:
         "one_time_codes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
         sa.Column("phone", sa.String(length=16), nullable=False),
         sa.Column("salt", sa.String(length=32), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
