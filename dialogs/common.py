@@ -67,6 +67,8 @@ def filing_step(app: Application) -> State:
         return states.Filing.filer
     if app.filer is Filer.REPRESENTATIVE and not app.representative_name:
         return states.Filing.representative
+    if app.filer is Filer.REPRESENTATIVE and not app.represented_iin:
+        return states.Filing.represented_iin
     if app.ground is None:
         return states.Filing.ground
     if GROUND_RULES[app.ground].income_dependent and not answers.get("family_done"):

@@ -16,12 +16,22 @@ from aiogram_dialog.widgets.input.text import OnSuccess
 from aiogram_dialog.widgets.kbd import Button, Column
 from aiogram_dialog.widgets.text import Format
 
+from casework.law.identity import InvalidIIN, mask_iin, validate_iin
 from casework.law.rules import GROUND_RULES, Filer, Ground
 from casework.steps import intake
 from casework.texts.i18n import format_tenge, gettext
 from casework.texts.labels import label
 from dialogs import states
-from dialogs.common import ACTOR, advance, env_of, open_draft, save_answer, session_of
+from dialogs.common import (
+    ACTOR,
+    advance,
+    applicant_of,
+    env_of,
+    open_draft,
+    save_answer,
+    session_of,
+)
+from dialogs.identity import IIN_ERRORS
 from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
 
 # LANG_BUTTON and MENU_BUTTON live in dialogs.widgets; objection.py and status.py still import
@@ -67,12 +77,39 @@ async def on_filer(
     app = await open_draft(manager)
     app.filer = Filer(item_id)
     if app.filer is not Filer.REPRESENTATIVE:
-        app.representative_name = None
+        app.representative_name = app.represented_iin = None
     save_answer(app, filer=item_id)
     await advance(manager)
 
 
 on_representative = _text_into("representative_name")
+
+
+async def on_represented_iin(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, iin: str
+) -> None:
+    app = await open_draft(manager)
+    applicant = applicant_of(manager)
+    if applicant is not None and iin == applicant.iin:
+        await message.answer(
+            gettext(
+                locale_of(manager),
+                "This is your own IIN. Write the IIN of the person you represent.",
+            )
+        )
+        return
+    app.represented_iin = iin
+    save_answer(app, represented_iin=iin)
+    await advance(manager)
+
+
+async def on_bad_represented_iin(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, error: ValueError
+) -> None:
+    reason = error.reason if isinstance(error, InvalidIIN) else "format"
+    await message.answer(gettext(locale_of(manager), IIN_ERRORS[reason]))
+
+
 on_settlement = _text_into("settlement")
 on_address = _text_into("address")
 
@@ -196,6 +233,8 @@ async def summary_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     ]
     if app.representative_name:
         lines.insert(1, gettext(locale, "Representative: {name}", name=app.representative_name))
+    if app.represented_iin:
+        lines.insert(2, gettext(locale, "For: IIN {iin}", iin=mask_iin(app.represented_iin)))
     if app.family:
         lines.append(gettext(locale, "Family and monthly incomes:"))
         lines.append(_family_lines(app, locale))
@@ -219,6 +258,17 @@ def dialog() -> Dialog:
             TextInput(id="representative", on_success=on_representative),
             Column(LANG_BUTTON, MENU_BUTTON),
             state=states.Filing.representative,
+        ),
+        Window(
+            T("Write the IIN of the person you represent: 12 digits, as in the power of attorney."),
+            TextInput(
+                id="represented_iin",
+                type_factory=validate_iin,
+                on_success=on_represented_iin,
+                on_error=on_bad_represented_iin,
+            ),
+            Column(LANG_BUTTON, MENU_BUTTON),
+            state=states.Filing.represented_iin,
         ),
         Window(
             T("Why do you need assistance? Choose one."),

@@ -21,6 +21,7 @@ class Menu(StatesGroup):
 class Filing(StatesGroup):
     filer = State()
     representative = State()
+    represented_iin = State()
     ground = State()
     member_name = State()
     member_income = State()

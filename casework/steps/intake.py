@@ -171,8 +171,11 @@ def completeness(app: Application, today: date) -> Completeness:
 async def submit(session: AsyncSession, env: CaseEnv, app: Application, *, actor: str) -> None:
     if app.ground is None:
         raise RuleError("the ground of need is not chosen yet")
-    if app.filer is Filer.REPRESENTATIVE and not app.representative_name:
-        raise RuleError("a representative files with a name and a power of attorney")
+    if app.filer is Filer.REPRESENTATIVE and not (app.representative_name and app.represented_iin):
+        raise RuleError(
+            "a representative files with their name, the IIN of the person represented and a "
+            "power of attorney"
+        )
     if app.channel is Channel.BOT:
         await signing.require_signature(session, app)
     app.received_at = env.now()
@@ -262,6 +265,7 @@ class PaperApplication:
     ground: Ground
     filer: Filer
     representative_name: str | None
+    represented_iin: str | None
     settlement: str | None
     address: str | None
     family: Sequence[tuple[str, Decimal]]
@@ -320,6 +324,7 @@ async def take_in_paper(
         ground=paper.ground,
         filer=paper.filer,
         representative_name=paper.representative_name,
+        represented_iin=paper.represented_iin,
         settlement=paper.settlement,
         address=paper.address,
         phone=paper.phone,

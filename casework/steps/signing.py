@@ -35,6 +35,7 @@ def signed_content(app: Application, iin: str) -> dict[str, Any]:
         "applicant_iin": iin,
         "filer": app.filer,
         "representative": app.representative_name,
+        "represented_iin": app.represented_iin,
         "ground": app.ground,
         "settlement": app.settlement,
         "address": app.address,

@@ -28,6 +28,8 @@ class Application(Base):
     status: Mapped[Status] = mapped_column(enum_column(Status), index=True, default=Status.DRAFT)
     filer: Mapped[Filer | None] = mapped_column(enum_column(Filer))
     representative_name: Mapped[str | None] = mapped_column(String(200))
+    # A representative files for someone else (DR §13): whose IIN, as in the power of attorney.
+    represented_iin: Mapped[str | None] = mapped_column(String(12))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     ground: Mapped[Ground | None] = mapped_column(enum_column(Ground))
     settlement: Mapped[str | None] = mapped_column(String(200))

@@ -89,6 +89,8 @@ class TakeIn(_In):
     ground: Ground
     filer: Filer = Filer.SELF
     representative_name: Annotated[str | None, Field(max_length=200)] = None
+    # The person a representative files for, as in the power of attorney (DR §13).
+    represented_iin: IIN | None = None
     settlement: Annotated[str | None, Field(max_length=200)] = None
     address: Annotated[str | None, Field(max_length=300)] = None
     family: list[FamilyMemberIn] = []
@@ -286,6 +288,7 @@ class CaseOut(BaseModel):
     ground: Ground | None
     filer: Filer | None
     representative_name: str | None
+    represented_iin: str | None = None
     received_at: datetime | None
     received_by: str | None
     registered_on: date | None

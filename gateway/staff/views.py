@@ -91,6 +91,7 @@ async def case_out(session: AsyncSession, app: Application, env: CaseEnv, staff:
         ground=app.ground,
         filer=app.filer,
         representative_name=app.representative_name,
+        represented_iin=shown_iin(staff, app.represented_iin) if app.represented_iin else None,
         received_at=app.received_at,
         received_by=app.received_by,
         registered_on=app.registered_on,

@@ -9,14 +9,16 @@ import pytest
 from sqlalchemy import select
 
 from casework.law.errors import RuleError
-from casework.law.rules import Channel, DocumentKind, Ground
+from casework.law.rules import Channel, DocumentKind, Filer, Ground
 from casework.law.status import Status
 from casework.steps import case_file, intake, signing
 from casework.system.db import transaction
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.tables.signatures import Signature
+from casework.texts.labels import label
 from tests.bot.flows import (
+    VALID_IIN,
     give_address,
     identify,
     register_in_mcdb,
@@ -25,6 +27,7 @@ from tests.bot.flows import (
     t,
     upload,
 )
+from tests.builders import iin_for
 
 
 async def _ready(p, locale: str) -> None:  # type: ignore[no-untyped-def]
@@ -118,3 +121,39 @@ async def test_an_unsigned_bot_filing_is_refused_by_the_domain(sessions, env) ->
         )
         with pytest.raises(RuleError):
             await intake.take_in(s, env, app, actor="applicant")
+
+
+async def test_a_representative_names_whom_they_file_for_and_signs_as_themselves(
+    phone, sessions
+) -> None:
+    p = phone()
+    await identify(p, "ru")
+    await p.tap(t("ru", "📝 File an application"))
+    await p.tap(label(Filer.REPRESENTATIVE, "ru"))
+    await p.send("Сейітқали Әлия Нұрланқызы")
+    await p.send(VALID_IIN)  # their own: refused
+    assert t("ru", "This is your own IIN. Write the IIN of the person you represent.") in p.said()
+    await p.send("900101300812")  # a wrong check digit
+    assert (
+        t("ru", "This IIN has a mistake: the last digit does not match. Please check it.")
+        in p.said()
+    )
+    represented = iin_for(7)
+    await p.send(represented)
+    await p.tap(label(Ground.DISEASE, "ru"))
+    await give_address(p, "ru")
+    # The power of attorney is on the checklist.
+    assert f"📎 {label(DocumentKind.POWER_OF_ATTORNEY, 'ru')}" in p.buttons()
+    for kind in (DocumentKind.IDENTITY, DocumentKind.DISEASE_PROOF, DocumentKind.POWER_OF_ATTORNEY):
+        await upload(p, "ru", kind)
+    await register_in_mcdb(sessions)
+    await p.tap(t("ru", "📨 Send the application"))
+    await p.send(await signing_code(sessions))
+    app = await _app(sessions)
+    assert app.status is Status.REGISTERED and app.represented_iin == represented
+    async with sessions() as s:
+        signature = await signing.latest_signature(s, app)
+    assert signature is not None and signature.signer_iin == VALID_IIN  # the representative
+    assert signing.is_intact(app, signature)
+    app.represented_iin = iin_for(8)
+    assert not signing.is_intact(app, signature)

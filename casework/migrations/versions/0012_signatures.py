@@ -1,4 +1,5 @@
-"""one_time_codes and signatures: a bot filing is certified by a code sent to the MCDB phone
+"""one_time_codes and signatures: a bot filing is certified by a code sent to the MCDB phone;
+the IIN of the person a representative files for
 
 Revision ID: 0012
 Revises: 0011
@@ -18,6 +19,8 @@ UTC = casework.tables.base.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("applications") as batch:
+        batch.add_column(sa.Column("represented_iin", sa.String(length=12), nullable=True))
     op.create_table(
         "one_time_codes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,3 +74,5 @@ def downgrade() -> None:
     op.drop_table("signatures")
     op.drop_index(op.f("ix_one_time_codes_application_id"), table_name="one_time_codes")
     op.drop_table("one_time_codes")
+    with op.batch_alter_table("applications") as batch:
+        batch.drop_column("represented_iin")
