@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from casework.law.calendar import WorkingCalendar
 from casework.law.rules import Ground, RefusalGround
-from casework.law.status import AWAITING_HEARING, REMARKS_OPEN, UNDECIDED, Status
+from casework.law.status import AT_DECISION, AWAITING_HEARING, REMARKS_OPEN, UNDECIDED, Status
 from casework.law.terms import Term
 
 S = Status
@@ -46,17 +46,7 @@ class Step(StrEnum):
     TERMINATE = "terminate"
 
 
-_DECIDING = frozenset(
-    {
-        S.AT_SPECIAL_COMMISSION,
-        S.PRELIMINARY_REFUSAL,
-        S.OBJECTION_RECEIVED,
-        S.HEARING_HELD,
-        S.PROTOCOL_MADE,
-        S.REMARKS_RECEIVED,
-    }
-)
-_AFTER_PRELIMINARY_REFUSAL = _DECIDING - {S.AT_SPECIAL_COMMISSION}
+_AFTER_PRELIMINARY_REFUSAL = AT_DECISION - {S.AT_SPECIAL_COMMISSION}
 
 # The states each step may start from (the same moves as TRANSITIONS, by step).
 STARTS_FROM: dict[Step, frozenset[Status]] = {
@@ -70,13 +60,13 @@ STARTS_FROM: dict[Step, frozenset[Status]] = {
     Step.RECORD_CONCLUSION: frozenset({S.AT_SPECIAL_COMMISSION}),
     Step.EXTEND: UNDECIDED,
     # A ground the applicant was not heard on needs a preliminary refusal of its own.
-    Step.PRELIMINARY_REFUSAL: _DECIDING,
+    Step.PRELIMINARY_REFUSAL: AT_DECISION,
     Step.RESCHEDULE_HEARING: AWAITING_HEARING,
     Step.RECORD_OBJECTION: AWAITING_HEARING,
     Step.HOLD_HEARING: AWAITING_HEARING,
     Step.MAKE_PROTOCOL: frozenset({S.HEARING_HELD}),
     Step.RECORD_REMARKS: REMARKS_OPEN,
-    Step.GRANT: _DECIDING,
+    Step.GRANT: AT_DECISION,
     Step.REFUSE: _AFTER_PRELIMINARY_REFUSAL,
     Step.TERMINATE: frozenset({S.GRANTED, S.NOTIFIED_GRANTED}),
 }

@@ -68,12 +68,9 @@ DECIDED_OR_NOTIFIED: frozenset[Status] = frozenset(
 )
 # The step a delivered decision notice makes (SR §15, DR §21).
 NOTIFIED: dict[Status, Status] = {S.GRANTED: S.NOTIFIED_GRANTED, S.REFUSED: S.NOTIFIED_REFUSED}
-# Registered and not decided yet: the decision term runs.
-UNDECIDED: frozenset[Status] = frozenset(
+# Before the special commission, with its conclusion to come, up to the decision.
+AT_DECISION: frozenset[Status] = frozenset(
     {
-        S.REGISTERED,
-        S.AT_PRECINCT_COMMISSION,
-        S.INCOME_COMPUTED,
         S.AT_SPECIAL_COMMISSION,
         S.PRELIMINARY_REFUSAL,
         S.OBJECTION_RECEIVED,
@@ -82,6 +79,12 @@ UNDECIDED: frozenset[Status] = frozenset(
         S.REMARKS_RECEIVED,
     }
 )
+# Registered and not decided yet: the decision term runs.
+UNDECIDED: frozenset[Status] = AT_DECISION | {
+    S.REGISTERED,
+    S.AT_PRECINCT_COMMISSION,
+    S.INCOME_COMPUTED,
+}
 
 
 def allowed(current: Status, target: Status) -> bool:

@@ -18,10 +18,19 @@ from casework.tables.notices import Notice
 from tests.bot.flows import LANGUAGE_BUTTON, OWN_PHONE, VALID_IIN, signing_code, t
 
 LINK = NoticeKind.LINK_CODE
+STRANGERS_PHONE = "+77057654321"
 CLAIM_REFUSED = (
     "This IIN is known to the department with another phone number. To protect your data, please "
     "come to the department with your identity card, or call it."
 )
+
+
+async def claim(p, locale: str, contact: str) -> None:  # type: ignore[no-untyped-def]
+    """From /start to the shared contact: the language, the IIN typed, a phone shared."""
+    await p.send("/start")
+    await p.tap(LANGUAGE_BUTTON[locale])
+    await p.send(VALID_IIN)
+    await p.share_contact(contact)
 
 
 @pytest.fixture
@@ -58,10 +67,7 @@ async def test_a_stranger_with_the_iin_is_not_linked(
     phone, sessions, paper_applicant, locale: str
 ) -> None:
     stranger = phone(user_id=777)
-    await stranger.send("/start")
-    await stranger.tap(LANGUAGE_BUTTON[locale])
-    await stranger.send(VALID_IIN)
-    await stranger.share_contact("+77057654321")
+    await claim(stranger, locale, STRANGERS_PHONE)
     assert t(locale, CLAIM_REFUSED) in stranger.said()
     assert stranger.text == t(locale, "Send your IIN: 12 digits.")
     async with sessions() as session:
@@ -74,10 +80,7 @@ async def test_the_phone_on_file_alone_does_not_prove_the_link(
 ) -> None:
     # A phone written on a paper form is not verified: only the MCDB's registration proves it.
     owner = phone(user_id=555)
-    await owner.send("/start")
-    await owner.tap(LANGUAGE_BUTTON["ru"])
-    await owner.send(VALID_IIN)
-    await owner.share_contact(OWN_PHONE)
+    await claim(owner, "ru", OWN_PHONE)
     assert t("ru", CLAIM_REFUSED) in owner.said()
     assert any("555" in said for said in owner.said())  # the number to show staff in person
     async with sessions() as session:
@@ -90,10 +93,7 @@ async def test_the_phone_the_mcdb_registers_proves_the_link(
 ) -> None:
     await mcdb(VALID_IIN, OWN_PHONE)
     owner = phone(user_id=555)
-    await owner.send("/start")
-    await owner.tap(LANGUAGE_BUTTON["ru"])
-    await owner.send(VALID_IIN)
-    await owner.share_contact(OWN_PHONE)
+    await claim(owner, "ru", OWN_PHONE)
     assert t("ru", CLAIM_REFUSED) not in owner.said()
     async with sessions() as session:
         applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
@@ -109,10 +109,7 @@ async def test_a_squatter_on_a_new_iin_never_sees_the_real_persons_case(
 ) -> None:
     # A stranger types an IIN the department does not know yet, with their own phone.
     stranger = phone(user_id=777)
-    await stranger.send("/start")
-    await stranger.tap(LANGUAGE_BUTTON["kk"])
-    await stranger.send(VALID_IIN)
-    await stranger.share_contact("+77057654321")
+    await claim(stranger, "kk", STRANGERS_PHONE)
     await stranger.tap(t("kk", "Continue"))
     # The real person files on paper at the office, and is registered in the MCDB.
     async with sessions() as session, session.begin():
@@ -130,10 +127,7 @@ async def test_a_squatter_on_a_new_iin_never_sees_the_real_persons_case(
 
     # The real person proves it with the phone the MCDB registers: the squatter gives way.
     owner = phone(user_id=555)
-    await owner.send("/start")
-    await owner.tap(LANGUAGE_BUTTON["kk"])
-    await owner.send(VALID_IIN)
-    await owner.share_contact(OWN_PHONE)
+    await claim(owner, "kk", OWN_PHONE)
     assert t("kk", CLAIM_REFUSED) not in owner.said()
     async with sessions() as session:
         applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
@@ -153,10 +147,7 @@ async def test_a_proven_link_is_not_taken_by_typing_the_iin(
 ) -> None:
     await mcdb(VALID_IIN, OWN_PHONE)
     owner = phone(user_id=555)
-    await owner.send("/start")
-    await owner.tap(LANGUAGE_BUTTON["kk"])
-    await owner.send(VALID_IIN)
-    await owner.share_contact(OWN_PHONE)
+    await claim(owner, "kk", OWN_PHONE)
     stranger = phone(user_id=777)
     await stranger.send("/start")
     await stranger.tap(LANGUAGE_BUTTON["kk"])
@@ -173,10 +164,7 @@ async def test_a_known_iin_is_linked_by_a_code_to_the_registered_phone(
     # The Telegram phone is another one: the code goes to the phone the MCDB registers.
     await mcdb(VALID_IIN, OWN_PHONE)
     owner = phone(user_id=555)
-    await owner.send("/start")
-    await owner.tap(LANGUAGE_BUTTON["kk"])
-    await owner.send(VALID_IIN)
-    await owner.share_contact("+77057654321")
+    await claim(owner, "kk", STRANGERS_PHONE)
     assert "SMS" in owner.text
     await owner.send("000000" if await signing_code(sessions, LINK) != "000000" else "111111")
     assert t("kk", "The code is not right. Tries left: {left}.", left=4) in owner.said()
@@ -194,10 +182,7 @@ async def test_without_the_registered_phone_only_staff_can_link(
 ) -> None:
     await mcdb(VALID_IIN, OWN_PHONE)
     stranger = phone(user_id=777)
-    await stranger.send("/start")
-    await stranger.tap(LANGUAGE_BUTTON["ru"])
-    await stranger.send(VALID_IIN)
-    await stranger.share_contact("+77057654321")
+    await claim(stranger, "ru", STRANGERS_PHONE)
     await stranger.tap(t("ru", "I do not have that phone"))
     assert any("777" in said for said in stranger.said())
     assert stranger.text == t("ru", "Send your IIN: 12 digits.")

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from casework.law.district import District
 from casework.law.rules import (
     Channel,
     DocumentKind,
@@ -22,9 +24,12 @@ from casework.law.rules import (
 from casework.steps import case_file, commission, decisions, hearings, intake
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
+from casework.system.runtime import Runtime
+from casework.system.settings import Settings
 from casework.tables.applications import Application
 from casework.tables.mcdb import McdbEntry
 from casework.tables.notices import Notice
+from gateway.app import create_app
 from tests.builders import iin_for, phone_for, take_in_signed
 from tests.fakes.clock import FixedClock
 from tests.fakes.twilio_server import FakeTwilio
@@ -169,3 +174,27 @@ async def fake_twilio() -> AsyncIterator[FakeTwilio]:
 
 def at(env: CaseEnv, **delta: float) -> datetime:
     return env.now() + timedelta(**delta)
+
+
+# The public URL Twilio signs against, and the auth token it signs with.
+PUBLIC = "https://komek.example.kz"
+TOKEN = "webhook-test-token"
+
+
+@pytest.fixture
+async def client(
+    engine: AsyncEngine, case_builder: Cases, district: District, clock: FixedClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app on the test database, with Twilio's signing settings."""
+    settings = Settings(public_url=PUBLIC, twilio_auth_token=TOKEN, twilio_account_sid="AC1")
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=case_builder.sessions,
+        district=district,
+        clock=clock,
+    )
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c

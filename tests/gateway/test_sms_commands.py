@@ -5,56 +5,32 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from html import unescape
 
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from casework.law.district import District
 from casework.law.notices import NoticeChannel
 from casework.law.sms_commands import EXACT, GUESSABLE, Command, fold, one_edit_apart, parse
 from casework.law.status import Status
 from casework.steps.sms_replies import CONFIRM_WITHIN
 from casework.system.env import CaseEnv
-from casework.system.runtime import Runtime
-from casework.system.settings import Settings
 from casework.tables.applicants import Applicant
 from casework.tables.hearings import Hearing, Objection
 from casework.tables.sms_confirmations import SmsConfirmation
-from gateway.app import create_app
 from gateway.providers.sandbox import SandboxProvider
 from gateway.worker import Worker
 from tests.builders import iin_for, local, phone_for
 from tests.fakes.clock import FixedClock
 from tests.gateway.conftest import Cases
 from tests.gateway.sms_corpus import CORPUS
-from tests.gateway.test_webhooks import PUBLIC, TOKEN, signed
+from tests.gateway.test_webhooks import signed
 
 UNKNOWN = "+77017777777"
 KAZAKH_LETTERS = re.compile("[әғқңөұүһі]", re.IGNORECASE)
 _SIDS = itertools.count(1)
-
-
-@pytest.fixture
-async def webhook(
-    engine: AsyncEngine, case_builder: Cases, district: District, clock: FixedClock
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app, signed the way Twilio signs (as in test_webhooks)."""
-    settings = Settings(public_url=PUBLIC, twilio_auth_token=TOKEN, twilio_account_sid="AC1")
-    runtime = Runtime(
-        settings=settings,
-        engine=engine,
-        sessions=case_builder.sessions,
-        district=district,
-        clock=clock,
-    )
-    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 async def _sms(client: httpx.AsyncClient, phone: str, body: str, sid: str | None = None) -> str:
@@ -140,7 +116,7 @@ async def world(case_builder: Cases, env: CaseEnv) -> World:
 
 
 async def test_the_corpus_changes_only_what_it_means_to(
-    webhook: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     world: World,
 ) -> None:
     assert len(CORPUS) >= 60
@@ -150,7 +126,7 @@ async def test_the_corpus_changes_only_what_it_means_to(
     changed = []
     for sms in CORPUS:
         before = await world.snapshot()
-        reply = await _sms(webhook, phones[sms.sender], sms.body, sids.get(sms.tag or ""))
+        reply = await _sms(client, phones[sms.sender], sms.body, sids.get(sms.tag or ""))
         changed.append((sms.sender, sms.body, world.effects(before, await world.snapshot())))
         assert reply, sms
         assert other not in reply, f"S's case disclosed to {sms.sender}: {reply}"
@@ -164,28 +140,28 @@ async def test_the_corpus_changes_only_what_it_means_to(
 
 
 async def test_a_status_question_names_only_the_phones_own_case(
-    webhook: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     world: World,
 ) -> None:
-    reply = await _sms(webhook, phone_for(1), "статус")
+    reply = await _sms(client, phone_for(1), "статус")
     assert f"№{world.apps['K']} өтініш" in reply
     # S's number asked from K's phone: neither its status nor whether it exists.
-    reply = await _sms(webhook, phone_for(1), f"СТАТУС {world.apps['S']}")
+    reply = await _sms(client, phone_for(1), f"СТАТУС {world.apps['S']}")
     assert f"№{world.apps['K']} өтініш" in reply and f"№{world.apps['S']}" not in reply
 
 
 async def test_a_phone_registered_to_nobody_learns_only_the_departments_phone(
-    webhook: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     world: World,
     env: CaseEnv,
 ) -> None:
-    reply = await _sms(webhook, UNKNOWN, f"СТАТУС {world.apps['K']}")
+    reply = await _sms(client, UNKNOWN, f"СТАТУС {world.apps['K']}")
     assert env.district.provider.phone in reply
     assert not re.search(r"№|\d{2}\.\d{2}\.\d{4}", reply)
 
 
 async def test_several_cases_ask_which_one_then_act_on_the_one_named(
-    webhook: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     case_builder: Cases,
     env: CaseEnv,
 ) -> None:
@@ -193,25 +169,25 @@ async def test_several_cases_ask_which_one_then_act_on_the_one_named(
     second = await case_builder.preliminary_refusal(5, locale="ru", mcdb=False)
     stranger = await case_builder.preliminary_refusal(6, locale="ru")
     await _delivered(case_builder, env)
-    reply = await _sms(webhook, phone_for(5), "ВОЗРАЖЕНИЕ не согласна")
+    reply = await _sms(client, phone_for(5), "ВОЗРАЖЕНИЕ не согласна")
     assert f"№{first}" in reply and f"№{second}" in reply and "ВОЗРАЖЕНИЕ" in reply
     assert f"№{stranger}" not in reply
-    reply = await _sms(webhook, phone_for(5), f"ВОЗРАЖЕНИЕ {stranger} не согласна")
+    reply = await _sms(client, phone_for(5), f"ВОЗРАЖЕНИЕ {stranger} не согласна")
     assert f"№ {stranger} не найдено" in reply
-    reply = await _sms(webhook, phone_for(5), f"возражение №{second}: доход уменьшился")
+    reply = await _sms(client, phone_for(5), f"возражение №{second}: доход уменьшился")
     assert f"№ {second}" in reply and "ДА" in reply
-    await _sms(webhook, phone_for(5), "да")
+    await _sms(client, phone_for(5), "да")
     objections = {
         a: (await case_builder.application(a)).hearings[-1].objections
         for a in (first, second, stranger)
     }
     assert [o.text for o in objections[second]] == ["доход уменьшился"]
     assert not objections[first] and not objections[stranger]
-    assert "Заявление №" in await _sms(webhook, phone_for(5), f"статус {first}")
+    assert "Заявление №" in await _sms(client, phone_for(5), f"статус {first}")
 
 
 async def test_a_yes_after_the_window_counts_from_the_first_message(
-    webhook: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     case_builder: Cases,
     env: CaseEnv,
     clock: FixedClock,
@@ -220,29 +196,29 @@ async def test_a_yes_after_the_window_counts_from_the_first_message(
     app_id = await case_builder.preliminary_refusal(1, locale="kk")
     await _delivered(case_builder, env)
     clock.set(local(2026, 11, 18, 23, 30))
-    ask = await _sms(webhook, phone_for(1), "ҚАРСЫЛЫҚ табысым азайды")
+    ask = await _sms(client, phone_for(1), "ҚАРСЫЛЫҚ табысым азайды")
     assert "19.11.2026, 09:00" in ask  # the next working day's opening, before 24 hours
     clock.set(local(2026, 11, 19, 8, 45))
-    assert "тіркелді" in await _sms(webhook, phone_for(1), "иә")
+    assert "тіркелді" in await _sms(client, phone_for(1), "иә")
     objection = (await case_builder.application(app_id)).hearings[-1].objections[-1]
     assert objection.received_at == local(2026, 11, 18, 23, 30)
 
 
 async def test_a_yes_too_late_or_a_first_message_after_the_window_records_nothing(
-    webhook: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     case_builder: Cases,
     env: CaseEnv,
     clock: FixedClock,
 ) -> None:
     app_id = await case_builder.preliminary_refusal(1, locale="ru")
     await _delivered(case_builder, env)
-    await _sms(webhook, phone_for(1), "ВОЗРАЖЕНИЕ доход уменьшился")
+    await _sms(client, phone_for(1), "ВОЗРАЖЕНИЕ доход уменьшился")
     clock.set(clock.now() + CONFIRM_WITHIN + timedelta(minutes=1))
-    assert "Срок ответа прошёл" in await _sms(webhook, phone_for(1), "ДА")
+    assert "Срок ответа прошёл" in await _sms(client, phone_for(1), "ДА")
     clock.set(local(2026, 11, 19, 10))
-    reply = await _sms(webhook, phone_for(1), "ВОЗРАЖЕНИЕ доход уменьшился")
+    reply = await _sms(client, phone_for(1), "ВОЗРАЖЕНИЕ доход уменьшился")
     assert "Срок для возражения истёк" in reply
-    assert "Срок" not in await _sms(webhook, phone_for(1), "ДА")  # nothing waits for it
+    assert "Срок" not in await _sms(client, phone_for(1), "ДА")  # nothing waits for it
     app = await case_builder.application(app_id)
     assert app.status is Status.PRELIMINARY_REFUSAL and not app.hearings[-1].objections
     async with case_builder.sessions() as s:
@@ -251,12 +227,12 @@ async def test_a_yes_too_late_or_a_first_message_after_the_window_records_nothin
 
 
 async def test_attendance_by_sms_confirms_the_hearing(
-    webhook: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     case_builder: Cases,
     env: CaseEnv,
 ) -> None:
     app_id = await case_builder.preliminary_refusal(1, locale="kk")
-    reply = await _sms(webhook, phone_for(1), "Қатысамын")
+    reply = await _sms(client, phone_for(1), "Қатысамын")
     assert "Рахмет" in reply and "сағат" in reply
     hearing = (await case_builder.application(app_id)).hearings[-1]
     assert hearing.attendance_confirmed_at == env.now()

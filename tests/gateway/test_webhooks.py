@@ -4,49 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from twilio.request_validator import RequestValidator
 
-from casework.law.district import District
 from casework.law.notices import NoticeChannel, NoticeStatus
 from casework.law.status import Status
 from casework.law.terms import Term
 from casework.system.env import CaseEnv
-from casework.system.runtime import Runtime
-from casework.system.settings import Settings
 from casework.texts.i18n import format_short_day
-from gateway.app import create_app
 from gateway.providers.sandbox import SandboxProvider
 from gateway.worker import Worker
 from tests.builders import phone_for
 from tests.fakes.clock import FixedClock
-from tests.gateway.conftest import Cases
-
-PUBLIC = "https://komek.example.kz"
-TOKEN = "webhook-test-token"
-
-
-@pytest.fixture
-async def client(
-    engine: AsyncEngine, case_builder: Cases, district: District, clock: FixedClock
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(public_url=PUBLIC, twilio_auth_token=TOKEN, twilio_account_sid="AC1")
-    runtime = Runtime(
-        settings=settings,
-        engine=engine,
-        sessions=case_builder.sessions,
-        district=district,
-        clock=clock,
-    )
-    app = create_app(runtime=runtime)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
+from tests.gateway.conftest import PUBLIC, TOKEN, Cases
 
 
 def signed(path: str, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:
