@@ -11,7 +11,7 @@ from aiogram_dialog import DialogManager
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
 from casework.texts.i18n import gettext
-from dialogs.common import go_to_place
+from dialogs.common import DraftGone, go_to_place
 
 log = logging.getLogger("komek.bot")
 
@@ -45,5 +45,7 @@ async def on_failure(
 
 
 def register(dp: Dispatcher) -> None:
-    dp.errors.register(on_stale, ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    dp.errors.register(
+        on_stale, ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState, DraftGone)
+    )
     dp.errors.register(on_failure)

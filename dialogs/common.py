@@ -19,6 +19,11 @@ from dialogs import states
 ACTOR = "applicant"
 
 
+class DraftGone(Exception):
+    """The screen speaks of a draft that is no longer one (taken in at the desk meanwhile):
+    the applicant is brought back to their place (bot.errors)."""
+
+
 def session_of(manager: DialogManager) -> AsyncSession:
     return manager.middleware_data["session"]
 
@@ -79,6 +84,8 @@ def filing_step(app: Application) -> State:
         return states.Filing.settlement
     if not app.address:
         return states.Filing.address
+    if not app.iban and not answers.get("iban_later"):
+        return states.Filing.iban
     if not answers.get("confirmed"):
         return states.Filing.summary
     return states.Documents.checklist

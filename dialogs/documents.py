@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from casework.system.files import StoredFile, parses_as, store_file
 from casework.texts.i18n import N_, gettext
 from casework.texts.labels import label
 from dialogs import states
-from dialogs.common import ACTOR, applicant_of, draft_of, env_of, session_of
+from dialogs.common import ACTOR, DraftGone, applicant_of, draft_of, env_of, session_of
 from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, code_refused, locale_of
 
 # Telegram's Bot API lets a bot download files of up to 20 MB.
@@ -46,7 +47,8 @@ ACCEPTED: dict[str, FileType] = {
 
 async def _draft(manager: DialogManager) -> Any:
     app = await draft_of(manager)
-    assert app is not None and app.ground is not None
+    if app is None or app.ground is None:
+        raise DraftGone
     return app
 
 
@@ -97,7 +99,10 @@ async def receive_file(message: Message, manager: DialogManager, name: str) -> U
         await _refuse(message, manager, TOO_BIG)
         return None
     # The whole file, not only its first bytes: a PDF with a zip appended starts like a PDF.
-    if not (content.startswith(file_type.magic) and parses_as(mime, content)):
+    # Parsing a large scan takes a while: off the event loop, so other chats are not held up.
+    if not (
+        content.startswith(file_type.magic) and await asyncio.to_thread(parses_as, mime, content)
+    ):
         await _refuse(message, manager, NOT_ACCEPTED)
         return None
     # The file first, then the row that points at it: a row never names a missing file.

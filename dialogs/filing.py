@@ -7,7 +7,7 @@ the bot) resumes at the first question still unanswered (`dialogs.common.filing_
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -16,9 +16,10 @@ from aiogram_dialog.widgets.input.text import OnSuccess
 from aiogram_dialog.widgets.kbd import Button, Column
 from aiogram_dialog.widgets.text import Format
 
-from casework.law.identity import InvalidIIN, mask_iin, validate_iin
+from casework.law.iban import mask_iban
+from casework.law.identity import mask_iin, validate_iin
 from casework.law.rules import GROUND_RULES, Filer, Ground
-from casework.steps import intake
+from casework.steps import intake, payments
 from casework.texts.i18n import format_tenge, gettext
 from casework.texts.labels import label
 from dialogs import states
@@ -31,7 +32,7 @@ from dialogs.common import (
     save_answer,
     session_of,
 )
-from dialogs.identity import IIN_ERRORS
+from dialogs.identity import on_bad_iin
 from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
 
 # LANG_BUTTON and MENU_BUTTON live in dialogs.widgets; objection.py and status.py still import
@@ -103,15 +104,29 @@ async def on_represented_iin(
     await advance(manager)
 
 
-async def on_bad_represented_iin(
-    message: Message, widget: ManagedTextInput[str], manager: DialogManager, error: ValueError
-) -> None:
-    reason = error.reason if isinstance(error, InvalidIIN) else "format"
-    await message.answer(gettext(locale_of(manager), IIN_ERRORS[reason]))
-
-
 on_settlement = _text_into("settlement")
 on_address = _text_into("address")
+
+
+async def on_iban(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    """Where the money goes if granted (DR §23): a Kazakhstan IBAN, checked as it is typed."""
+    app = await open_draft(manager)
+    try:
+        await payments.set_iban(session_of(manager), env_of(manager), app, text, actor=ACTOR)
+    except payments.InvalidAccount as exc:
+        words = cast(dict[str, str], exc.params["messages"])  # the reason, in each language
+        await message.answer(words[locale_of(manager)])
+        return
+    save_answer(app, iban_later=False)
+    await advance(manager)
+
+
+async def on_iban_later(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    app = await open_draft(manager)
+    save_answer(app, iban_later=True)
+    await advance(manager)
 
 
 async def on_ground(
@@ -192,6 +207,9 @@ async def on_change(callback: CallbackQuery, button: Button, manager: DialogMana
     elif what == "change_address":
         app.settlement = None
         app.address = None
+    elif what == "change_iban":
+        app.iban = None
+        save_answer(app, iban_later=False)
     save_answer(app, confirmed=False)
     await advance(manager)
 
@@ -230,6 +248,9 @@ async def summary_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
         f"👤 {label(app.filer, locale)}",
         f"📌 {label(app.ground, locale)}",
         f"🏠 {app.settlement}, {app.address}",
+        gettext(locale, "💳 Bank account: {iban}", iban=mask_iban(app.iban))
+        if app.iban
+        else gettext(locale, "💳 Bank account: not given yet"),
     ]
     if app.representative_name:
         lines.insert(1, gettext(locale, "Representative: {name}", name=app.representative_name))
@@ -265,7 +286,7 @@ def dialog() -> Dialog:
                 id="represented_iin",
                 type_factory=validate_iin,
                 on_success=on_represented_iin,
-                on_error=on_bad_represented_iin,
+                on_error=on_bad_iin,
             ),
             Column(LANG_BUTTON, MENU_BUTTON),
             state=states.Filing.represented_iin,
@@ -329,6 +350,19 @@ def dialog() -> Dialog:
             state=states.Filing.address,
         ),
         Window(
+            T(
+                "If assistance is granted, it is paid to your bank account. Write its number "
+                "(IBAN): 20 characters starting with KZ. Your bank's app or a statement shows it."
+            ),
+            TextInput(id="iban", on_success=on_iban),
+            Column(
+                Button(T("⏭ I will give it later"), id="iban_later", on_click=on_iban_later),
+                LANG_BUTTON,
+                MENU_BUTTON,
+            ),
+            state=states.Filing.iban,
+        ),
+        Window(
             T("Please check your application:"),
             Format("{summary}"),
             Column(
@@ -342,6 +376,7 @@ def dialog() -> Dialog:
                     when="has_family",
                 ),
                 Button(T("✏️ Change the address"), id="change_address", on_click=on_change),
+                Button(T("✏️ Change the bank account"), id="change_iban", on_click=on_change),
                 LANG_BUTTON,
                 MENU_BUTTON,
             ),

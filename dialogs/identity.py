@@ -110,9 +110,10 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
                 manager.dialog_data["masked"] = await accounts.send_link_code(
                     session_of(manager), env_of(manager), iin=iin
                 )
-            except CodeError:
-                await _refuse_claim(message, manager)
-                return
+            except CodeError as exc:
+                if exc.params["reason"] != "too_soon":  # else the code just sent still holds
+                    await _refuse_claim(message, manager)
+                    return
             manager.dialog_data["shared"] = shared
             await manager.switch_to(states.Identity.code)
             return

@@ -28,6 +28,7 @@ class Filing(StatesGroup):
     family_more = State()
     settlement = State()
     address = State()
+    iban = State()
     summary = State()
 
 

@@ -11,8 +11,7 @@ from aiogram_dialog.widgets.text import Format
 
 from casework.law.status import Status
 from casework.steps import case_file
-from casework.steps.notices import sent_notices
-from casework.texts.status import status_text
+from casework.steps.status import applicant_status
 from dialogs import states
 from dialogs.common import (
     applicant_of,
@@ -63,8 +62,7 @@ async def status_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     case = await case_file.visible_case(session, applicant)
     if case is None:
         return {"status": "", "hearing": False}
-    notices = await sent_notices(session, case.id)
-    text = status_text(case, env_of(dialog_manager), locale_of(dialog_manager), notices=notices)
+    text = await applicant_status(session, env_of(dialog_manager), case, locale_of(dialog_manager))
     return {"status": text, "hearing": case.status in HEARING_STATES}
 
 

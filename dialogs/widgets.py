@@ -57,6 +57,10 @@ CODE_REFUSED = {
     "too_many": N_("Too many wrong codes. Press «Send a new code»."),
     "none": N_("Press «Send a new code»."),
     "too_soon": N_("A new code can be sent in {wait} seconds."),
+    "locked": N_(
+        "Too many codes were asked for today. Try again tomorrow, or come to the department "
+        "with your identity card."
+    ),
 }
 
 

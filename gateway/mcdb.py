@@ -34,7 +34,8 @@ class HttpRegistry:
                     f"{self.base_url}/registrations", params={"iin": iin, "phone": phone}
                 )
                 response.raise_for_status()
-                return bool(response.json().get("registered"))
+                data = response.json()
+                return isinstance(data, dict) and data.get("registered") is True
         except (httpx.HTTPError, ValueError) as exc:
             # Unknown is treated as "not registered": the notice still goes by chat or print.
             log.warning("MCDB lookup for %s failed: %s", mask_iin(iin), type(exc).__name__)
@@ -45,7 +46,8 @@ class HttpRegistry:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
                 response = await client.get(f"{self.base_url}/registrations", params={"iin": iin})
                 response.raise_for_status()
-                phone = response.json().get("phone")
+                data = response.json()
+                phone = data.get("phone") if isinstance(data, dict) else None
                 return phone if isinstance(phone, str) else None
         except (httpx.HTTPError, ValueError) as exc:
             # Unknown: the applicant cannot sign in the bot now, and is told where to finish.

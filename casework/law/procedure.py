@@ -114,7 +114,8 @@ class CaseFacts:
     income_threshold: Decimal | None
     conclusion_recorded: bool
     deadlines: dict[Term, date] = field(default_factory=dict)
-    hearing: HearingFacts | None = None
+    hearing: HearingFacts | None = None  # the latest preliminary refusal and its hearing
+    heard_grounds: frozenset[RefusalGround] = frozenset()  # of every preliminary refusal
 
     @property
     def income_above_threshold(self) -> bool | None:
@@ -236,7 +237,8 @@ def _notice_period(f: CaseFacts) -> Missing | None:
 
 
 def _applicant_heard(f: CaseFacts) -> Missing | None:
-    """Either the objection window closed unused, or the objection was heard."""
+    """Either the objection was heard, or the objection window closed unused (a hearing held
+    before the applicant even received the notice heard nobody)."""
     h = f.hearing
     if h is None:
         return Missing("a preliminary refusal and its hearing")
@@ -244,15 +246,16 @@ def _applicant_heard(f: CaseFacts) -> Missing | None:
         if h.held:
             return None
         return Missing("the hearing of the applicant's objection")
-    if h.held:
-        return None
     if h.received_on is None:
         return Missing("the applicant's receipt of the preliminary refusal")
-    deadline = f.deadlines.get(Term.OBJECTION)
-    if deadline is not None and f.today > deadline:
+    last = f.deadlines.get(Term.OBJECTION) or f.calendar.add_working_days(h.received_on, 2)
+    # From the next working day's opening: an objection sent by SMS on the last evening may
+    # still be confirmed until then (casework/steps/sms_replies.py).
+    cal = f.calendar
+    opens = datetime.combine(cal.next_working_day(last), cal.work_start, cal.tz)
+    if f.now >= opens:
         return None
-    last = deadline or f.calendar.add_working_days(h.received_on, 2)
-    return Missing(f"the end of the objection window ({last})", _day_after(last))
+    return Missing(f"the end of the objection window ({last})", opens.date())
 
 
 def _protocol_done(f: CaseFacts) -> Missing | None:
@@ -337,9 +340,9 @@ def blocked(step: Step, facts: CaseFacts) -> list[Blocked]:
 
 
 def refusal_grounds_heard(facts: CaseFacts, grounds: Collection[RefusalGround]) -> Blocked | None:
-    """A final refusal only on grounds the applicant was heard on (APPC art. 73)."""
-    heard = facts.hearing.grounds if facts.hearing is not None else frozenset()
-    new = sorted(set(grounds) - heard)
+    """A final refusal only on grounds the applicant was heard on (APPC art. 73): those of
+    every preliminary refusal notified on the case."""
+    new = sorted(set(grounds) - facts.heard_grounds)
     if not new:
         return None
     return Blocked(

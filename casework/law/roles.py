@@ -72,7 +72,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.DECISION_MAKER: frozenset(
         {A.EXTEND, A.PRELIMINARY_REFUSAL, A.DECIDE, A.TERMINATE, A.VIEW_CASES, A.HOLIDAY_GRANT}
     ),
-    Role.ADMINISTRATOR: frozenset({A.CALENDAR, A.MANAGE_STAFF, A.VIEW_CASES, A.LINK_ACCOUNTS}),
+    # Never sees the person at the counter: does not link Telegram accounts.
+    Role.ADMINISTRATOR: frozenset({A.CALENDAR, A.MANAGE_STAFF, A.VIEW_CASES}),
     # Pays what was decided (DR §29–§34): a register names recipients by IIN and IBAN.
     Role.ACCOUNTANT: frozenset(
         {A.REGISTERS, A.PAYMENT_RESULTS, A.BUDGET, A.BANK_ACCOUNT, A.VIEW_CASES, A.VIEW_IIN}

@@ -16,6 +16,9 @@ CODE_DIGITS = 6
 CODE_VALID_FOR = timedelta(minutes=5)
 CODE_TRIES = 5
 CODE_RESEND_AFTER = timedelta(seconds=60)
+# At most this many codes a day for one case and purpose: guessing stays hopeless (25 tries
+# against a million codes), and the applicant's phone is not flooded.
+CODES_PER_DAY = 5
 
 
 class SignMethod(StrEnum):

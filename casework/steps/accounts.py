@@ -20,7 +20,7 @@ from casework.steps import codes
 from casework.steps.case_file import load_application
 from casework.steps.codes import CodeError
 from casework.steps.intake import applicant_by_iin, get_or_create_applicant
-from casework.steps.notices import phone_registered
+from casework.steps.notices import phone_registered, registered_phone
 from casework.system.env import CaseEnv
 from casework.tables.applicants import AccountLinkEvent, Applicant
 from casework.tables.applications import Application
@@ -49,21 +49,16 @@ async def claim_iin(
 ) -> ClaimResult:
     """The first step of identity in the bot: the user types their IIN."""
     existing = await applicant_by_iin(session, iin)
-    # Another account's proven link stands; an unproven one gives way to whoever proves it.
-    if (
-        existing is not None
-        and existing.telegram_id not in (None, telegram_id)
-        and existing.telegram_verified_at is not None
-    ):
+    if existing is not None and _proven_elsewhere(existing, telegram_id):
         return ClaimResult(Claim.TAKEN)
-    # A corrected IIN replaces the one this account gave before.
-    previous = await account_holder(session, telegram_id)
-    if previous is not None and previous.iin != iin:
-        await _unlink(session, env, previous, actor="applicant", how="another IIN typed")
     if existing is not None:
         if existing.telegram_id == telegram_id:
             return ClaimResult(Claim.LINKED, existing)
-        return ClaimResult(Claim.NEEDS_PROOF)
+        return ClaimResult(Claim.NEEDS_PROOF)  # the account's own link stays until a proof
+    # A corrected IIN replaces the one this account gave before.
+    previous = await account_holder(session, telegram_id)
+    if previous is not None:
+        await _unlink(session, env, previous, actor="applicant", how="another IIN typed")
     applicant = await get_or_create_applicant(
         session, env, iin, telegram_id=telegram_id, locale=locale
     )
@@ -77,9 +72,9 @@ async def prove_by_phone(
     """Link a known applicant to this account when the MCDB registers the shared phone to them;
     None if it does not (or another account has proven the link)."""
     applicant = await applicant_by_iin(session, iin)
-    if applicant is None or not await phone_registered(session, iin, phone):
+    if applicant is None or phone != await registered_phone(session, iin):
         return None
-    if applicant.telegram_id not in (None, telegram_id) and applicant.telegram_verified_at:
+    if _proven_elsewhere(applicant, telegram_id):
         return None
     await link(session, env, applicant, telegram_id, Proof.MCDB_PHONE, actor="applicant")
     applicant.locale = locale
@@ -99,7 +94,7 @@ async def _case_for_code(session: AsyncSession, iin: str) -> tuple[Applicant, Ap
         )
         app_id = await session.scalar(stmt)
         app = None if app_id is None else await load_application(session, app_id)
-    if applicant is None or app is None:
+    if applicant is None or app is None:  # nothing known to prove: as with no phone
         raise CodeError("no case to keep a code with", reason="no_phone")
     return applicant, app
 
@@ -117,7 +112,7 @@ async def prove_by_code(
     another account has proven the link meanwhile. A code that does not confirm raises."""
     applicant, app = await _case_for_code(session, iin)
     await codes.confirm(session, env, app, NoticeKind.LINK_CODE, typed)
-    if applicant.telegram_id not in (None, telegram_id) and applicant.telegram_verified_at:
+    if _proven_elsewhere(applicant, telegram_id):
         return None
     await link(session, env, applicant, telegram_id, Proof.SMS_CODE, actor="applicant")
     applicant.locale = locale
@@ -139,7 +134,9 @@ async def record_phone(
     applicant.first_name = applicant.first_name or first_name
     applicant.last_name = applicant.last_name or last_name
     registered = await phone_registered(session, applicant.iin, phone)
-    if registered and applicant.telegram_id is not None and not applicant.telegram_verified:
+    # Proof is the phone registered now: an old number someone else may hold proves nothing.
+    current = phone == await registered_phone(session, applicant.iin)
+    if current and applicant.telegram_id is not None and not applicant.telegram_verified:
         await link(session, env, applicant, applicant.telegram_id, Proof.MCDB_PHONE, "applicant")
     await session.flush()
     return registered
@@ -203,6 +200,14 @@ def _event(
             actor=actor,
             at=env.now(),
         )
+    )
+
+
+def _proven_elsewhere(applicant: Applicant, telegram_id: int) -> bool:
+    """Another account's proven link stands; an unproven one gives way to whoever proves it."""
+    return (
+        applicant.telegram_id not in (None, telegram_id)
+        and applicant.telegram_verified_at is not None
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -67,12 +67,6 @@ async def visible_case(session: AsyncSession, applicant: Applicant) -> Applicati
     if not applicant.telegram_verified:
         matches = and_(matches, Application.channel == Channel.BOT)
     return await _latest(session, matches)
-
-
-async def latest_case_by_phone(session: AsyncSession, phone: str) -> Application | None:
-    """The most recent filed application giving this phone, or whose applicant has it; locked."""
-    matches = or_(Application.phone == phone, Applicant.phone == phone)
-    return await _latest(session, matches, for_update=True)
 
 
 async def _latest(

@@ -1,6 +1,7 @@
 """One-time codes by SMS to the phone the mobile citizens database registers to an applicant's
 IIN: the way the national portal confirms an action for someone without an EDS key. Used to sign
-a bot filing and to link a Telegram account to a known IIN. Only a salted hash is kept.
+a bot filing and to link a Telegram account to a known IIN. The code table keeps a salted hash;
+the SMS itself sits in the outbox until sent, where no staff view shows it (`delivery.get_notice`).
 """
 
 from __future__ import annotations
@@ -8,14 +9,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import RuleError
 from casework.law.identity import mask_phone
 from casework.law.notices import NoticeKind
-from casework.law.signing import CODE_DIGITS, CODE_RESEND_AFTER, CODE_TRIES, CODE_VALID_FOR
+from casework.law.signing import (
+    CODE_DIGITS,
+    CODE_RESEND_AFTER,
+    CODE_TRIES,
+    CODE_VALID_FOR,
+    CODES_PER_DAY,
+)
 from casework.steps import notices
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
@@ -29,17 +37,12 @@ class CodeError(RuleError):
     code = "code_refused"
 
 
-# too_soon: a new code within a minute of the last; no_phone: no MCDB-registered phone;
-# none: no code was sent; wrong / expired / too_many: the code typed does not confirm.
-REASONS = ("too_soon", "no_phone", "none", "wrong", "expired", "too_many")
-
-
 def _hash(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
 
 
 async def _latest(
-    session: AsyncSession, app: Application, purpose: NoticeKind
+    session: AsyncSession, app: Application, purpose: NoticeKind, *, for_update: bool = False
 ) -> OneTimeCode | None:
     stmt = (
         select(OneTimeCode)
@@ -47,6 +50,8 @@ async def _latest(
         .order_by(OneTimeCode.id.desc())
         .limit(1)
     )
+    if for_update:  # two guesses at once must not both count as the first
+        stmt = stmt.with_for_update()
     return await session.scalar(stmt)
 
 
@@ -60,6 +65,15 @@ async def send(session: AsyncSession, env: CaseEnv, app: Application, purpose: N
         raise CodeError("no phone is registered to this IIN in the MCDB", reason="no_phone")
     last = await _latest(session, app, purpose)
     now = env.now()
+    sent_today = await session.scalar(
+        select(func.count(OneTimeCode.id)).where(
+            OneTimeCode.application_id == app.id,
+            OneTimeCode.purpose == purpose.value,
+            OneTimeCode.created_at > now - timedelta(days=1),
+        )
+    )
+    if (sent_today or 0) >= CODES_PER_DAY:
+        raise CodeError("no more codes today", reason="locked")
     if last is not None and now < last.created_at + CODE_RESEND_AFTER:
         wait = int((last.created_at + CODE_RESEND_AFTER - now).total_seconds()) + 1
         raise CodeError("a new code can be sent in a minute", reason="too_soon", wait=wait)
@@ -77,7 +91,8 @@ async def send(session: AsyncSession, env: CaseEnv, app: Application, purpose: N
             tries=0,
         )
     )
-    await notices.enqueue(session, env, app, purpose, {"code": code, "phone": phone})
+    for row in await notices.enqueue(session, env, app, purpose, {"code": code, "phone": phone}):
+        row.payload = {"phone": phone}  # the words carry the code to the phone; nothing else
     return mask_phone(phone)
 
 
@@ -85,7 +100,7 @@ async def confirm(
     session: AsyncSession, env: CaseEnv, app: Application, purpose: NoticeKind, typed: str
 ) -> OneTimeCode:
     """The code typed back, used up; a wrong one uses up a try."""
-    code = await _latest(session, app, purpose)
+    code = await _latest(session, app, purpose, for_update=True)
     now = env.now()
     if code is None or code.used_at is not None:
         raise CodeError("no code was sent", reason="none")

@@ -133,9 +133,7 @@ async def receive_receipt(
 
 async def hand_over(session: AsyncSession, env: CaseEnv, notice_id: int, *, actor: str) -> Notice:
     """The applicant took the printed notice at the office: it reached them (SR §15)."""
-    notice = await rows.get(
-        session, Notice, notice_id, what="notice", key="notice_id", for_update=True
-    )
+    notice = await get_notice(session, notice_id, for_update=True)
     if not may_move(notice.status, NoticeStatus.HANDED_OVER):
         raise PrintError(
             f"notice {notice_id} is {notice.status}, not in the print queue",
@@ -210,8 +208,15 @@ async def _print_copies(session: AsyncSession, notice: Notice) -> list[Notice]:
     return list((await session.scalars(stmt)).all())
 
 
-async def get_notice(session: AsyncSession, notice_id: int) -> Notice:
-    return await rows.get(session, Notice, notice_id, what="notice", key="notice_id")
+async def get_notice(session: AsyncSession, notice_id: int, *, for_update: bool = False) -> Notice:
+    """A notice staff may print or hand over: a one-time code is nobody's to read but the
+    applicant's, so for staff it does not exist."""
+    notice = await rows.get(
+        session, Notice, notice_id, what="notice", key="notice_id", for_update=for_update
+    )
+    if notice.kind in SMS_ONLY_KINDS:
+        raise rows.not_found(notice_id, what="notice", key="notice_id")
+    return notice
 
 
 def requeue(notice: Notice, route: Route, *, at: datetime) -> None:

@@ -99,6 +99,7 @@ async def refusal_read(session: AsyncSession, env: CaseEnv, app: Application) ->
 async def objection_window_open(session: AsyncSession, env: CaseEnv, app: Application) -> None:
     """Raise LateError once the 2 working days from receipt have passed."""
     hearing = scheduled_hearing(app)
+    require(env, app, Step.RECORD_OBJECTION)  # the case's state first: nothing written if not
     if hearing.received_at is None:  # the applicant objecting proves they received it
         await mark_refusal_received(session, env, app, env.now())
     require(env, app, Step.RECORD_OBJECTION)

@@ -215,10 +215,15 @@ _GONE_OUT = (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.HANDED_OVER
 
 
 async def sent_notices(session: AsyncSession, application_id: int) -> list[Notice]:
-    """The notices of a case that have left the outbox, oldest first."""
+    """The notices of a case that have left the outbox, oldest first (one-time codes are not
+    notices of the case)."""
     rows = await session.scalars(
         select(Notice)
-        .where(Notice.application_id == application_id, Notice.status.in_(_GONE_OUT))
+        .where(
+            Notice.application_id == application_id,
+            Notice.status.in_(_GONE_OUT),
+            Notice.kind.not_in(SMS_ONLY_KINDS),
+        )
         .order_by(Notice.id)
     )
     return list(rows)

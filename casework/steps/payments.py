@@ -85,6 +85,24 @@ async def set_iban(
     return account
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """What a recipient sees of their payments: the next one due and the last one paid."""
+
+    next: PaymentEntry | None
+    last: PaymentEntry | None
+
+
+async def outlook(session: AsyncSession, application_id: int) -> Outlook:
+    entries = await _entries(session, PaymentEntry.application_id == application_id)
+    due = [e for e in entries if e.status in (S.SCHEDULED, S.SENT)]
+    paid = [e for e in entries if e.status is S.PAID and e.paid_on is not None]
+    return Outlook(
+        next=min(due, key=lambda e: e.payment_month, default=None),
+        last=max(paid, key=lambda e: (e.paid_on, e.id), default=None),
+    )
+
+
 def account_flags(app: Application) -> list[str]:
     """What stops a granted case from being paid, for the case view and the actions."""
     return ["granted_without_account"] if app.status in PAYABLE_STATES and not app.iban else []

@@ -53,6 +53,7 @@ def case_facts(env: CaseEnv, app: Application) -> CaseFacts:
         conclusion_recorded=bool(app.commission_conclusion),
         deadlines={row.term: row.due_on for row in app.deadlines},
         hearing=heard,
+        heard_grounds=frozenset(RefusalGround(g) for h in app.hearings for g in h.refusal_grounds),
     )
 
 

@@ -200,7 +200,7 @@ async def record_transfer(
 
 def _between(day: date, earliest: date, today: date, what: str) -> None:
     if not earliest <= day <= today:
-        raise RuleError(f"{what} falls between {earliest} and today", earliest=earliest)
+        raise RuleError(f"{what} must fall between {earliest} and today", earliest=earliest)
 
 
 @dataclass(frozen=True)
@@ -357,7 +357,7 @@ def _apply(
     if line.amount != entry.amount:
         return f"line {line.line} is for {entry.amount:.2f}, not {line.amount:.2f}"
     if not register.formed_on <= line.date <= env.today():
-        return f"the date falls between {register.formed_on} and today"
+        return f"the date must fall between {register.formed_on} and today"
     if line.status == "paid":
         if entry.status not in (S.SENT, S.CANCELLED):
             return f"line {line.line} is recorded already as {entry.status}"

@@ -24,6 +24,7 @@ from casework.steps import inbound
 from casework.steps.case_file import CASE_LOADS
 from casework.steps.hearings import confirm_attendance, object_to_refusal
 from casework.steps.notices import objection_due, phone_registered
+from casework.steps.payments import outlook
 from casework.steps.procedure import require
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
@@ -113,6 +114,15 @@ def _status(app: Application) -> str:
     if due and app.status not in DECIDED and not app.decisions:
         text += " " + gettext(loc, "Decision by {decision}.", decision=format_short_day(due))
     return text
+
+
+async def _status_and_payment(session: AsyncSession, app: Application) -> str:
+    """The status, and for a grant the month of the next payment (DR §32)."""
+    due = (await outlook(session, app.id)).next
+    if due is None:
+        return _status(app)
+    month = due.payment_month.strftime("%m.%Y")
+    return f"{_status(app)} {gettext(app.applicant.locale, 'Next payment: {month}.', month=month)}"
 
 
 def _hearing_open(app: Application) -> bool:
@@ -325,7 +335,7 @@ async def answer_sms(
     if cmd.command is Command.ATTEND:
         return await _attend(session, env, who, cmd)
     target = _target(env, who, cmd)
-    return target if isinstance(target, str) else _status(target)
+    return target if isinstance(target, str) else await _status_and_payment(session, target)
 
 
 async def answer_once(

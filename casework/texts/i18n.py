@@ -60,6 +60,13 @@ def format_day(day: date | datetime, locale: str, *, tz: str = "Asia/Almaty") ->
     return _babel_date(day, "long", locale="ru")
 
 
+def format_month(day: date, locale: str) -> str:
+    """A month as the portal writes it: '2026 жылғы желтоқсан' / 'декабрь 2026'."""
+    if locale == "kk":
+        return f"{day.year} жылғы {_babel_date(day, 'MMMM', locale='kk')}"
+    return _babel_date(day, "LLLL y", locale="ru")
+
+
 def day_and_time(moment: datetime, tz: str | ZoneInfo) -> tuple[date, str]:
     """A moment on the district's clock: its day, and its time as 09:30 (hearings, receipts)."""
     local = moment.astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz)

@@ -552,8 +552,8 @@ def _signing_code(f: NoticeFacts, loc: str) -> Words:
 def _link_code(f: NoticeFacts, loc: str) -> Words:
     text = gettext(
         loc,
-        "Code to link Telegram to your IIN: {code}. It is valid for 5 minutes. If you did not "
-        "ask for it, do not tell it to anyone.",
+        "Code to link Telegram to your IIN: {code}. It is valid for 5 minutes. Do not tell it "
+        "to anyone, even staff.",
         code=f.payload["code"],
     )
     return Words(gettext(loc, "Code to link your Telegram account"), text, text)

@@ -6,6 +6,7 @@ Pure text from the loaded case, so the bot's status screen and the staff API sho
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from casework.law.notices import NoticeChannel
 from casework.law.rules import DocumentKind, RefusalGround
@@ -13,10 +14,29 @@ from casework.law.status import Status
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.notices import Notice
-from casework.texts.i18n import N_, day_and_time, format_day, gettext
+from casework.tables.payments import PaymentEntry
+from casework.texts.i18n import (
+    N_,
+    day_and_time,
+    format_day,
+    format_month,
+    format_tenge,
+    gettext,
+)
 from casework.texts.labels import label
 
+
 # What happens next, in the applicant's words, for every state of the case.
+class PaymentOutlook(Protocol):
+    """The next payment due and the last one paid (casework.steps.payments.Outlook)."""
+
+    @property
+    def next(self) -> PaymentEntry | None: ...
+
+    @property
+    def last(self) -> PaymentEntry | None: ...
+
+
 NEXT_STEP: dict[Status, str] = {
     Status.DRAFT: N_("Finish the questions and send the documents."),
     Status.SUBMITTED: N_("The documents are being checked."),
@@ -47,7 +67,12 @@ CHANNEL_WORDS: dict[NoticeChannel, str] = {
 
 
 def status_text(
-    app: Application, env: CaseEnv, locale: str, *, notices: Sequence[Notice] = ()
+    app: Application,
+    env: CaseEnv,
+    locale: str,
+    *,
+    notices: Sequence[Notice] = (),
+    payments: PaymentOutlook | None = None,
 ) -> str:
     tz = env.district.timezone
     lines = [
@@ -83,6 +108,25 @@ def status_text(
         for row in app.deadlines:
             mark = "✅" if row.met_at else "⏳"
             lines.append(f"{mark} {label(row.term, locale)}: {format_day(row.due_on, locale)}")
+    if payments is not None and payments.next is not None:
+        entry = payments.next
+        lines.append(
+            gettext(
+                locale,
+                "Next payment: {month}, {amount}",
+                month=format_month(entry.payment_month, locale),
+                amount=format_tenge(entry.amount, locale),
+            )
+        )
+    if payments is not None and payments.last is not None and payments.last.paid_on:
+        lines.append(
+            gettext(
+                locale,
+                "Last payment: {day}, {amount}",
+                day=format_day(payments.last.paid_on, locale),
+                amount=format_tenge(payments.last.amount, locale),
+            )
+        )
     if notices:
         lines.append(gettext(locale, "Notices sent:"))
         for group in _by_notice(notices):

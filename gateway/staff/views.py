@@ -12,13 +12,12 @@ from casework.law.identity import mask_iin, mask_phone
 from casework.law.procedure import SERVES, Blocked, Step
 from casework.law.roles import STEP_ACTION, Action
 from casework.law.rules import RefusalGround
-from casework.steps.notices import sent_notices
 from casework.steps.payments import account_flags
 from casework.steps.procedure import next_actions
+from casework.steps.status import applicant_status
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.staff import Staff
-from casework.texts.status import status_text
 from gateway.staff.schemas import (
     AccountOut,
     ActionOut,
@@ -40,9 +39,8 @@ from gateway.staff.schemas import (
 async def applicant_status_text(
     session: AsyncSession, app: Application, env: CaseEnv, locale: str | None = None
 ) -> str:
-    """The bot's own status screen, word for word, with the notices that have gone out."""
-    notices = await sent_notices(session, app.id)
-    return status_text(app, env, locale or app.applicant.locale, notices=notices)
+    """The bot's own status screen, word for word."""
+    return await applicant_status(session, env, app, locale or app.applicant.locale)
 
 
 def shown_iin(staff: Staff, iin: str) -> str:

@@ -189,3 +189,21 @@ async def test_without_the_registered_phone_only_staff_can_link(
     async with sessions() as session:
         applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
     assert applicant.telegram_id is None
+
+
+async def test_a_number_the_mcdb_once_registered_to_the_iin_proves_nothing(
+    phone, sessions, paper_applicant, clock
+) -> None:
+    # The old number went back to the operator and to someone else; the new one is current.
+    async with sessions() as session, session.begin():
+        for number, since in ((STRANGERS_PHONE, date(2015, 1, 1)), (OWN_PHONE, date(2021, 1, 1))):
+            session.add(
+                McdbEntry(iin=VALID_IIN, phone=number, registered_on=since, imported_at=clock.now())
+            )
+    stranger = phone(user_id=777)
+    await claim(stranger, "kk", STRANGERS_PHONE)
+    async with sessions() as session:
+        applicant = await session.scalar(select(Applicant).where(Applicant.iin == VALID_IIN))
+        sent = list(await session.scalars(select(Notice.address).where(Notice.kind == LINK)))
+    assert applicant.telegram_id is None
+    assert sent == [OWN_PHONE]  # a code to the current number instead, which the stranger lacks

@@ -8,13 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.law.errors import RuleError
+from casework.law.errors import NotFound, RuleError
+from casework.law.notices import NoticeKind
 from casework.law.rules import Channel, DocumentKind, Filer, Ground
 from casework.law.status import Status
-from casework.steps import case_file, intake, signing
+from casework.steps import case_file, delivery, intake, signing
 from casework.system.db import transaction
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
+from casework.tables.notices import Notice
 from casework.tables.signatures import Signature
 from casework.texts.labels import label
 from tests.bot.flows import (
@@ -157,3 +159,25 @@ async def test_a_representative_names_whom_they_file_for_and_signs_as_themselves
     assert signing.is_intact(app, signature)
     app.represented_iin = iin_for(8)
     assert not signing.is_intact(app, signature)
+
+
+async def test_codes_are_capped_a_day_and_hidden_from_the_print_queue(
+    phone, sessions, env, clock
+) -> None:
+    p = phone()
+    await _ready(p, "kk")
+    await register_in_mcdb(sessions)
+    await p.tap(t("kk", "📨 Send the application"))
+    for _ in range(4):  # five codes in all, a minute apart
+        clock.set(clock.now() + timedelta(minutes=2))
+        await p.tap(t("kk", "🔁 Send a new code"))
+    clock.set(clock.now() + timedelta(minutes=2))
+    await p.tap(t("kk", "🔁 Send a new code"))
+    assert any("Бүгін тым көп код" in alert for alert in p.telegram.alerts)
+    async with sessions() as s:
+        codes = list(await s.scalars(select(Notice).where(Notice.kind == NoticeKind.SIGNING_CODE)))
+        assert len(codes) == 5
+        assert all("code" not in n.payload for n in codes)  # the code only in the SMS words
+        # Staff can neither print nor hand over a code: for them it does not exist.
+        with pytest.raises(NotFound):
+            await delivery.get_notice(s, codes[0].id)

@@ -33,12 +33,14 @@ async def test_confirmed_in_person_then_revoked_every_step_kept(api: Api) -> Non
     assert [(x["applicant_id"], x["telegram_id"]) for x in listed] == [(applicant.id, 4242)]
     assert listed[0]["iin"] != iin_for(1)  # masked for a role that does not see IINs
 
-    r = await api.http.delete(url, headers=api.headers(R.ADMINISTRATOR))
+    # The administrator never sees the person: no linking, no revoking.
+    assert (await api.http.delete(url, headers=api.headers(R.ADMINISTRATOR))).status_code == 403
+    r = await api.http.delete(url, headers=api.headers(R.INTAKE_AKIM))
     assert r.status_code == 200 and r.json()["telegram_id"] is None
     history = (await api.get(R.INTAKE_OFFICE, f"{url}/history")).json()
     assert [(e["event"], e["actor"]) for e in history] == [
         ("verified", NAMES[R.INTAKE_OFFICE]),
-        ("revoked", NAMES[R.ADMINISTRATOR]),
+        ("revoked", NAMES[R.INTAKE_AKIM]),
     ]
     assert case["id"]  # the case itself is untouched by the link's changes
     assert (

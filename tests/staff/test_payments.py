@@ -333,3 +333,26 @@ async def test_a_death_backdated_into_a_paid_month_flags_that_payment(
     assert ("payments_cut", "1 payment(s) cut, 1 overpaid") in [
         (e["action"], e["reason"]) for e in audit
     ]
+
+
+async def test_the_recipient_sees_the_next_payment_and_the_last_one_paid(
+    accountant: Api, clock: FixedClock
+) -> None:
+    api = accountant
+    cid = await granted(api, 1, starts_on="2026-11-16", iban=iban_for(1))
+    url = f"/staff/applications/{cid}/status-text"
+    text = (await api.get(R.COMMISSION_SECRETARY, url + "?locale=kk")).json()["text"]
+    assert "Келесі төлем: 2026 жылғы қараша, 43 250 ₸" in text.replace("\xa0", " ")
+    assert "Соңғы төлем" not in text
+
+    r = await api.post(R.ACCOUNTANT, "/staff/payments/registers", {"payment_month": "2026-11-01"})
+    rid = r.json()["id"]
+    clock.set(local(2026, 11, 20, 10))
+    results = (
+        f"register,line,iin,amount,status,date\r\n{rid},1,{iin_for(1)},43250.00,paid,2026-11-19\r\n"
+    )
+    assert (await upload(api, rid, results)).json()["paid"] == 1  # type: ignore[attr-defined]
+    text = (await api.get(R.COMMISSION_SECRETARY, url + "?locale=ru")).json()["text"]
+    text = text.replace("\xa0", " ").replace("\u202f", " ")
+    assert "Следующая выплата: декабрь 2026, 43 250 ₸" in text
+    assert "Последняя выплата: 19 ноября 2026 г., 43 250 ₸" in text

@@ -292,3 +292,33 @@ async def test_next_lawful_actions_at_each_stage(api: Api, clock: FixedClock) ->
     listed = await actions(api, cid)
     assert listed["now"] == {"terminate"}
     assert listed["later"] == {} and listed["blocked"] == {}
+
+
+async def test_a_hearing_held_before_the_notice_was_received_heard_nobody(
+    api: Api, clock: FixedClock
+) -> None:
+    cid: int = (await api.registered())["id"]
+    await api.concluded(cid)
+    clock.set(local(2026, 11, 17, 10))
+    body = prelim(["already_assigned"], "2026-11-17", "11:00")
+    await api.ok(R.DECISION_MAKER, URL.format(cid, "preliminary-refusal"), body)
+    clock.set(local(2026, 11, 17, 11, 5))
+    await api.ok(R.COMMISSION_SECRETARY, URL.format(cid, "hearing"))  # the paper still waits
+    clock.set(local(2026, 11, 20, 10))
+    refusal = {"grounds": ["already_assigned"]}
+    params = refused(await post(api, R.DECISION_MAKER, cid, "refusal", refusal), "applicant_heard")
+    assert params["lawful_from"] is None  # the notice has to reach the applicant first
+
+
+async def test_a_second_preliminary_refusal_adds_its_ground_to_those_heard(
+    api: Api, clock: FixedClock
+) -> None:
+    cid = await preliminary_refusal(api, clock)  # on "already assigned", handed over 17 Nov
+    clock.set(local(2026, 11, 18, 10))
+    body = prelim(["false_information"], "2026-11-19", "15:00")
+    await api.ok(R.DECISION_MAKER, URL.format(cid, "preliminary-refusal"), body)
+    await hand_over_refusal(api, cid)
+    clock.set(local(2026, 11, 23, 10))  # 3 working days after the second one, its window over
+    both = {"grounds": ["already_assigned", "false_information"]}
+    r = await post(api, R.DECISION_MAKER, cid, "refusal", both)
+    assert r.status_code == 200, r.text
