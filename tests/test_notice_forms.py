@@ -104,6 +104,9 @@ def _variants(district: District, kind: NoticeKind, loc: str) -> list[NoticeFact
     if kind is K.REFUSAL_TO_ACCEPT:
         kinds = [k.value for k in DocumentKind]
         return [_facts(district, payload={"missing": kinds, "expired": kinds})]
+    if kind is K.PAYMENT_RETURNED:
+        payload = {"month": "2026-12-01", "amount": "9999999.99", "reason": "x" * 200}
+        return [_facts(district, payload=payload)]
     if kind in (K.SIGNING_CODE, K.LINK_CODE):
         return [_facts(district, payload={"code": "999999", "phone": "+77019999999"})]
     return [_facts(district)]

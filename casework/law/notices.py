@@ -21,6 +21,7 @@ class NoticeKind(StrEnum):
     HOLIDAY_ASSISTANCE = "holiday_assistance"
     SIGNING_CODE = "signing_code"  # the one-time code that certifies a bot filing (SR §6)
     LINK_CODE = "link_code"  # the one-time code that proves a Telegram account is the IIN's
+    PAYMENT_RETURNED = "payment_returned"  # the bank sent a payment back (DR §33)
 
 
 K = NoticeKind

@@ -20,8 +20,11 @@ from sqlalchemy.orm import selectinload
 
 from casework.law.errors import DomainError, RuleError
 from casework.law.identity import IIN
+from casework.law.notices import NoticeKind
 from casework.law.payments import PaymentEvent, PaymentStatus, PaymentTerm, payment_terms
-from casework.steps import rows
+from casework.steps import notices, rows
+from casework.steps.case_file import load_application
+from casework.steps.deadlines import URGENCY_ORDER, Urgency, urgency
 from casework.steps.payments import flag_overpaid
 from casework.system.csvfile import RowError, read_rows
 from casework.system.env import CaseEnv
@@ -238,6 +241,32 @@ def register_terms(
     return [TermView(t, due, done.get(t), rule.law) for t, (due, rule) in terms.items()]
 
 
+@dataclass(frozen=True)
+class OpenTerm:
+    register: PaymentRegister
+    term: TermView
+    urgency: Urgency
+
+
+async def open_terms(session: AsyncSession, env: CaseEnv, *, limit: int = 200) -> list[OpenTerm]:
+    """The payment chain's deadline board: every register term not met yet, the late first."""
+    found = await session.scalars(
+        select(PaymentRegister)
+        .options(selectinload(PaymentRegister.entries))
+        .order_by(PaymentRegister.id.desc())
+        .limit(limit)
+    )
+    rows = [
+        OpenTerm(register, view, urgency(env, view.due_on))
+        for register in found
+        for view in register_terms(env, register, register.entries)
+        if view.done_on is None
+    ]
+    rank = {name: i for i, name in enumerate(URGENCY_ORDER)}
+    rows.sort(key=lambda r: (rank[r.urgency], r.term.due_on, r.register.id))
+    return rows
+
+
 # ---------------------------------------------------------------- results
 
 
@@ -318,15 +347,27 @@ async def import_results(
         context={"register": register.id},
         multiline=False,
     )
+    returned: list[PaymentEntry] = []
     for item in read:
         if isinstance(item, RowError):
             errors.append(item)
             continue
-        problem = _apply(env, register, lines.get(item.value.line), persons, item.value)
+        entry = lines.get(item.value.line)
+        problem = _apply(env, register, entry, persons, item.value)
         if problem:
             errors.append(RowError(item.line, problem))
         else:
             counts[item.value.status] += 1
+            if item.value.status == "returned" and entry is not None:
+                returned.append(entry)
+    for entry in returned:  # the recipient is asked to check the account (DR §33)
+        app = await load_application(session, entry.application_id)
+        payload = {
+            "month": entry.payment_month.isoformat(),
+            "amount": str(entry.amount),
+            "reason": entry.return_reason or "",
+        }
+        await notices.enqueue(session, env, app, NoticeKind.PAYMENT_RETURNED, payload)
     result = ResultImport(
         register_id=register.id,
         sha256=digest,

@@ -30,7 +30,14 @@ from casework.law.rules import (
 from casework.law.terms import Term
 from casework.tables.applications import Application
 from casework.tables.hearings import Hearing
-from casework.texts.i18n import day_and_time, format_day, format_short_day, format_tenge, gettext
+from casework.texts.i18n import (
+    day_and_time,
+    format_day,
+    format_month,
+    format_short_day,
+    format_tenge,
+    gettext,
+)
 from casework.texts.labels import label, short_label
 
 # Two UCS-2 parts of 67 characters: the most one notice may cost the reader's phone.
@@ -559,6 +566,41 @@ def _link_code(f: NoticeFacts, loc: str) -> Words:
     return Words(gettext(loc, "Code to link your Telegram account"), text, text)
 
 
+def _payment_returned(f: NoticeFacts, loc: str) -> Words:
+    """DR §33: the paying organisation sent a payment back; the account is usually wrong."""
+    p = f.payload
+    amount = format_tenge(Decimal(p["amount"]), loc)
+    month = format_month(date.fromisoformat(p["month"]), loc)
+    provider = f.district.provider
+    text = _lines(
+        gettext(
+            loc,
+            "The payment of {amount} for {month} on your application No. {number} came back "
+            "from the bank.",
+            amount=amount,
+            month=month,
+            number=f.number,
+        ),
+        gettext(loc, "The bank's reason: {reason}", reason=p["reason"]) if p["reason"] else None,
+        gettext(
+            loc,
+            "Please check your bank account number (IBAN) and give the right one in the Telegram "
+            "bot or at the department: {address}, tel. {phone}. The payment will be sent again.",
+            address=getattr(provider.address, loc),
+            phone=provider.phone,
+        ),
+    )
+    sms = gettext(
+        loc,
+        "Application No. {number}: the payment of {amount} came back from the bank. Check your "
+        "IBAN and give it again at the department. Tel. {phone}",
+        number=f.number,
+        amount=amount,
+        phone=provider.phone,
+    )
+    return Words(gettext(loc, "A payment came back from the bank"), text, sms)
+
+
 RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.ACCEPTANCE_RECEIPT: _acceptance,
     NoticeKind.REFUSAL_TO_ACCEPT: _refusal_to_accept,
@@ -570,6 +612,7 @@ RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.HOLIDAY_ASSISTANCE: _holiday,
     NoticeKind.SIGNING_CODE: _signing_code,
     NoticeKind.LINK_CODE: _link_code,
+    NoticeKind.PAYMENT_RETURNED: _payment_returned,
 }
 
 

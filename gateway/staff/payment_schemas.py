@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from casework.law.payments import PaymentStatus, PaymentTerm
+from casework.steps.deadlines import Urgency
 from gateway.staff.schemas import AccountOut, Money, MoneyOut, RowErrorOut, _In
 
 Tenge = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -45,6 +46,18 @@ class TermOut(BaseModel):
     due_on: date
     done_on: date | None
     law: str
+
+
+class PaymentDeadlineOut(BaseModel):
+    """One term of a register's chain not met yet (README "Payments")."""
+
+    register_id: int
+    periodic: bool
+    payment_month: date
+    term: PaymentTerm
+    due_on: date
+    law: str
+    urgency: Urgency
 
 
 class PaymentOut(BaseModel):

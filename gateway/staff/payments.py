@@ -27,6 +27,7 @@ from gateway.staff.payment_schemas import (
     BudgetIn,
     BudgetLineOut,
     BudgetOut,
+    PaymentDeadlineOut,
     PaymentHistoryOut,
     PaymentOut,
     RegisterIn,
@@ -197,6 +198,26 @@ async def export_register(
         session, env, periodic=body.periodic, payment_month=month, actor=staff.name
     )
     return await _register_out(session, env, exported.register, exported.without_account)
+
+
+@router.get("/payments/deadlines", tags=["deadlines"])
+async def payment_deadlines(
+    staff: Annotated[Staff, permit(Action.VIEW_CASES)], session: SessionDep, env: EnvDep
+) -> list[PaymentDeadlineOut]:
+    """The deadline board of the payment chain (DR §30–§34): each register's terms not met yet,
+    overdue first, then due within one working day."""
+    return [
+        PaymentDeadlineOut(
+            register_id=o.register.id,
+            periodic=o.register.periodic,
+            payment_month=o.register.payment_month,
+            term=o.term.term,
+            due_on=o.term.due_on,
+            law=o.term.law,
+            urgency=o.urgency,
+        )
+        for o in await registers.open_terms(session, env)
+    ]
 
 
 @router.get("/payments/registers/{register_id}")

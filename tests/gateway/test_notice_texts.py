@@ -55,6 +55,7 @@ MUST_SAY = {
     NoticeKind.HOLIDAY_ASSISTANCE: {"kk": ["өтінішсіз"], "ru": ["без заявления"]},
     NoticeKind.SIGNING_CODE: {"kk": ["қол қою коды", "424242"], "ru": ["подписи", "424242"]},
     NoticeKind.LINK_CODE: {"kk": ["байланыстыру коды", "424242"], "ru": ["привязки", "424242"]},
+    NoticeKind.PAYMENT_RETURNED: {"kk": ["қайтарылды", "IBAN"], "ru": ["вернулась", "IBAN"]},
 }
 
 
@@ -71,6 +72,9 @@ async def _notice_of(case_builder: Cases, env: CaseEnv, kind: NoticeKind, locale
     elif kind is NoticeKind.DECISION_REFUSED:
         app_id = await case_builder.refused(1, locale=locale)
         payload = {}
+    elif kind is NoticeKind.PAYMENT_RETURNED:
+        app_id = await case_builder.granted(1, locale=locale)
+        payload = {"month": "2026-12-01", "amount": "43250", "reason": "Счёт закрыт"}
     elif kind in (NoticeKind.SIGNING_CODE, NoticeKind.LINK_CODE):
         app_id = await case_builder.registered(1, locale=locale)
         payload = {"code": "424242", "phone": "+77010000001"}

@@ -210,6 +210,11 @@ async def test_register_round_trip(accountant: Api, clock: FixedClock) -> None:
         "request": ("2026-11-29", "2026-11-16"),
         "application": ("2026-11-17", None),  # the next working day after the register
     }
+    # The payment chain's deadline board: what is still open, the most urgent first.
+    board = (await api.get(R.DECISION_MAKER, "/staff/payments/deadlines")).json()
+    assert [(b["register_id"], b["term"], b["due_on"], b["urgency"]) for b in board] == [
+        (rid, "application", "2026-11-17", "due_soon")
+    ]
 
     r = await api.get(R.ACCOUNTANT, f"/staff/payments/registers/{rid}/file")
     assert r.headers["content-type"].startswith("text/csv")
@@ -250,6 +255,8 @@ async def test_register_round_trip(accountant: Api, clock: FixedClock) -> None:
     terms = {t["term"]: (t["due_on"], t["done_on"]) for t in register["terms"]}
     assert terms["transfer"] == ("2026-12-01", "2026-11-30")
     assert terms["payment"] == ("2026-12-02", None)
+    board = (await api.get(R.ACCOUNTANT, "/staff/payments/deadlines")).json()
+    assert [(b["term"], b["due_on"]) for b in board] == [("payment", "2026-12-02")]
 
     clock.set(local(2026, 12, 3, 10))
     results = (
@@ -287,6 +294,10 @@ async def test_register_round_trip(accountant: Api, clock: FixedClock) -> None:
     ]
     back = (await history(api, returned))["payments"]
     assert [(p["status"], p["return_reason"]) for p in back] == [("returned", "Шот жабылған")]
+    # The recipient is asked to check the account, by the usual channels (here on paper).
+    asked = [n for n in await api.notices(returned) if n.kind == "payment_returned"]
+    assert [n.channel for n in asked] == ["print"] and "Шот жабылған" in asked[0].text
+    assert not [n for n in await api.notices(paid) if n.kind == "payment_returned"]
     assert (await history(api, bad))["payments"][0]["status"] == "paid"
     assert (await history(api, no_account))["payments"][0]["status"] == "scheduled"
     register = (await api.get(R.ACCOUNTANT, url)).json()
