@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -61,19 +61,20 @@ async def export_register(
     due = PaymentEntry.payment_month <= month
     if not periodic:
         due = PaymentEntry.period_starts <= today
+    # Plain rows, not entities: a month's register is 100,000 lines.
     found = await session.execute(
-        select(PaymentEntry, Application.iban)
+        select(PaymentEntry.id, PaymentEntry.application_id, PaymentEntry.amount, Application.iban)
         .join(Application, Application.id == PaymentEntry.application_id)
         .where(PaymentEntry.status == S.SCHEDULED, PaymentEntry.periodic == periodic, due)
         .order_by(PaymentEntry.application_id, PaymentEntry.period_starts, PaymentEntry.id)
         .with_for_update(of=PaymentEntry)
     )
     entries, without = [], []
-    for entry, iban in found:
+    for entry_id, application_id, amount, iban in found:
         if iban is None:
-            without.append(entry.application_id)
+            without.append(application_id)
         else:
-            entries.append((entry, iban))
+            entries.append((entry_id, amount, iban))
     if not entries:
         raise RuleError("no payment is due for this register", without_account=without)
     register = PaymentRegister(
@@ -82,16 +83,21 @@ async def export_register(
         payment_month=month,
         formed_on=today,
         count=len(entries),
-        total=sum((e.amount for e, _ in entries), Decimal(0)),
+        total=sum((amount for _, amount, _ in entries), Decimal(0)),
         sha256="",
         created_by=actor,
         created_at=env.now(),
     )
     session.add(register)
     await session.flush()
-    for line, (entry, iban) in enumerate(entries, start=1):
-        entry.register_id, entry.line, entry.iban, entry.status = register.id, line, iban, S.SENT
-    await session.flush()
+    # One executemany by primary key (SQLAlchemy's ORM bulk UPDATE).
+    await session.execute(
+        update(PaymentEntry),
+        [
+            {"id": entry_id, "register_id": register.id, "line": n, "iban": iban, "status": S.SENT}
+            for n, (entry_id, _, iban) in enumerate(entries, start=1)
+        ],
+    )
     register.sha256 = hashlib.sha256(await register_file(session, register)).hexdigest()
     return Exported(register, sorted(set(without)))
 
@@ -114,25 +120,39 @@ async def register_file(session: AsyncSession, register: PaymentRegister) -> byt
             REGISTER_COLUMNS,
         ]
     )
+    e, p = PaymentEntry, Applicant
     lines = await session.execute(
-        select(PaymentEntry, Applicant)
-        .join(Application, Application.id == PaymentEntry.application_id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(PaymentEntry.register_id == register.id)
-        .order_by(PaymentEntry.line)
+        select(
+            e.line,
+            e.application_id,
+            p.iin,
+            p.last_name,
+            p.first_name,
+            p.middle_name,
+            e.iban,
+            e.amount,
+            e.period_starts,
+            e.period_ends,
+            e.kind,
+        )
+        .join(Application, Application.id == e.application_id)
+        .join(p, p.id == Application.applicant_id)
+        .where(e.register_id == register.id)
+        .order_by(e.line)
     )
-    for entry, person in lines:
+    for line, app_id, iin, last, first, middle, iban, amount, starts, ends, kind in lines:
+        name = " ".join(part for part in (last, first, middle) if part)  # Applicant.full_name
         w.writerow(
             [
-                entry.line,
-                entry.application_id,
-                person.iin,
-                person.full_name,
-                entry.iban,
-                f"{entry.amount:.2f}",
-                entry.period_starts.isoformat(),
-                entry.period_ends.isoformat(),
-                entry.kind,
+                line,
+                app_id,
+                iin,
+                name,
+                iban,
+                f"{amount:.2f}",
+                starts.isoformat(),
+                ends.isoformat(),
+                kind,
             ]
         )
     # UTF-8 with a BOM: integrators' parsers take it, and Excel then shows the Cyrillic names.
