@@ -119,7 +119,7 @@ async def on_iban(
         words = cast(dict[str, str], exc.params["messages"])  # the reason, in each language
         await message.answer(words[locale_of(manager)])
         return
-    save_answer(app, iban_later=False)
+    save_answer(app, iban_later=False, confirmed=False)  # shown back on the summary
     await advance(manager)
 
 
@@ -208,7 +208,7 @@ async def on_change(callback: CallbackQuery, button: Button, manager: DialogMana
         app.settlement = None
         app.address = None
     elif what == "change_iban":
-        app.iban = None
+        await payments.clear_iban(session_of(manager), env_of(manager), app, actor=ACTOR)
         save_answer(app, iban_later=False)
     save_answer(app, confirmed=False)
     await advance(manager)

@@ -111,6 +111,8 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
                     session_of(manager), env_of(manager), iin=iin
                 )
             except CodeError as exc:
+                if exc.params["reason"] == "locked":
+                    await message.answer(code_refused(manager, exc))
                 if exc.params["reason"] != "too_soon":  # else the code just sent still holds
                     await _refuse_claim(message, manager)
                     return

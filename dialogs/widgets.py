@@ -58,8 +58,8 @@ CODE_REFUSED = {
     "none": N_("Press «Send a new code»."),
     "too_soon": N_("A new code can be sent in {wait} seconds."),
     "locked": N_(
-        "Too many codes were asked for today. Try again tomorrow, or come to the department "
-        "with your identity card."
+        "Too many codes were asked for in the last 24 hours. Try again later, or come to the "
+        "department with your identity card."
     ),
 }
 

@@ -105,7 +105,8 @@ def _variants(district: District, kind: NoticeKind, loc: str) -> list[NoticeFact
         kinds = [k.value for k in DocumentKind]
         return [_facts(district, payload={"missing": kinds, "expired": kinds})]
     if kind is K.PAYMENT_RETURNED:
-        payload = {"month": "2026-12-01", "amount": "9999999.99", "reason": "x" * 200}
+        months = ["2026-11-01", "2026-12-01"]
+        payload = {"months": months, "amount": "9999999.99", "reason": "x" * 200}
         return [_facts(district, payload=payload)]
     if kind in (K.SIGNING_CODE, K.LINK_CODE):
         return [_facts(district, payload={"code": "999999", "phone": "+77019999999"})]

@@ -341,7 +341,7 @@ def blocked(step: Step, facts: CaseFacts) -> list[Blocked]:
 
 def refusal_grounds_heard(facts: CaseFacts, grounds: Collection[RefusalGround]) -> Blocked | None:
     """A final refusal only on grounds the applicant was heard on (APPC art. 73): those of
-    every preliminary refusal notified on the case."""
+    every preliminary refusal that reached them."""
     new = sorted(set(grounds) - facts.heard_grounds)
     if not new:
         return None

@@ -1,7 +1,7 @@
 """One-time codes by SMS to the phone the mobile citizens database registers to an applicant's
 IIN: the way the national portal confirms an action for someone without an EDS key. Used to sign
 a bot filing and to link a Telegram account to a known IIN. The code table keeps a salted hash;
-the SMS itself sits in the outbox until sent, where no staff view shows it (`delivery.get_notice`).
+the SMS words stay on their outbox row, which no staff view shows (`delivery.get_notice`).
 """
 
 from __future__ import annotations

@@ -103,6 +103,17 @@ async def outlook(session: AsyncSession, application_id: int) -> Outlook:
     )
 
 
+async def clear_iban(session: AsyncSession, env: CaseEnv, app: Application, *, actor: str) -> None:
+    """The applicant takes the account back to give another (or none yet): kept in the audit."""
+    if app.iban is None:
+        return
+    await record(
+        session, app, "iban_removed", actor=actor, at=env.now(), reason=mask_iban(app.iban)
+    )
+    app.iban = None
+    await session.flush()
+
+
 def account_flags(app: Application) -> list[str]:
     """What stops a granted case from being paid, for the case view and the actions."""
     return ["granted_without_account"] if app.status in PAYABLE_STATES and not app.iban else []

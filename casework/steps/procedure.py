@@ -53,7 +53,14 @@ def case_facts(env: CaseEnv, app: Application) -> CaseFacts:
         conclusion_recorded=bool(app.commission_conclusion),
         deadlines={row.term: row.due_on for row in app.deadlines},
         hearing=heard,
-        heard_grounds=frozenset(RefusalGround(g) for h in app.hearings for g in h.refusal_grounds),
+        # A ground counts as heard once its notice reached the applicant (the latest
+        # hearing's own window is checked by the refusal's guards).
+        heard_grounds=frozenset(
+            RefusalGround(g)
+            for h in app.hearings
+            if h.received_at is not None
+            for g in h.refusal_grounds
+        ),
     )
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -269,11 +269,24 @@ class OpenTerm:
 
 
 async def open_terms(session: AsyncSession, env: CaseEnv, *, limit: int = 200) -> list[OpenTerm]:
-    """The payment chain's deadline board: every register term not met yet, the late first."""
+    """The payment chain's deadline board: every register term not met yet, the late first.
+    Only registers with something still to do are read: a settled one has no term left."""
+    unsettled = (
+        select(PaymentEntry.id)
+        .where(PaymentEntry.register_id == PaymentRegister.id, PaymentEntry.status == S.SENT)
+        .exists()
+    )
     found = await session.scalars(
         select(PaymentRegister)
+        .where(
+            or_(
+                PaymentRegister.application_received_on.is_(None),
+                PaymentRegister.transferred_on.is_(None),
+                unsettled,
+            )
+        )
         .options(selectinload(PaymentRegister.entries))
-        .order_by(PaymentRegister.id.desc())
+        .order_by(PaymentRegister.id)
         .limit(limit)
     )
     rows = [
@@ -367,25 +380,26 @@ async def import_results(
         context={"register": register.id},
         multiline=False,
     )
-    returned: list[PaymentEntry] = []
+    returned: dict[int, list[PaymentEntry]] = {}  # still owed, by case
     for item in read:
         if isinstance(item, RowError):
             errors.append(item)
             continue
         entry = lines.get(item.value.line)
+        owed = entry is not None and entry.status is not S.CANCELLED
         problem = _apply(env, register, entry, persons, item.value)
         if problem:
             errors.append(RowError(item.line, problem))
         else:
             counts[item.value.status] += 1
-            if item.value.status == "returned" and entry is not None:
-                returned.append(entry)
-    for entry in returned:  # the recipient is asked to check the account (DR §33)
-        app = await load_application(session, entry.application_id)
+            if item.value.status == "returned" and entry is not None and owed:
+                returned.setdefault(entry.application_id, []).append(entry)
+    for application_id, back in returned.items():  # one notice a case (DR §33)
+        app = await load_application(session, application_id)
         payload = {
-            "month": entry.payment_month.isoformat(),
-            "amount": str(entry.amount),
-            "reason": entry.return_reason or "",
+            "months": [e.payment_month.isoformat() for e in back],
+            "amount": str(sum((e.amount for e in back), Decimal(0))),
+            "reason": back[0].return_reason or "",
         }
         await notices.enqueue(session, env, app, NoticeKind.PAYMENT_RETURNED, payload)
     result = ResultImport(

@@ -40,6 +40,7 @@ def signed_content(app: Application, iin: str) -> dict[str, Any]:
         "settlement": app.settlement,
         "address": app.address,
         "phone": app.phone,
+        "iban": app.iban,  # where the money goes is part of what is certified
         "family": sorted(
             [m.full_name, m.iin, m.relation, str(m.monthly_income)] for m in app.family
         ),

@@ -570,7 +570,7 @@ def _payment_returned(f: NoticeFacts, loc: str) -> Words:
     """DR §33: the paying organisation sent a payment back; the account is usually wrong."""
     p = f.payload
     amount = format_tenge(Decimal(p["amount"]), loc)
-    month = format_month(date.fromisoformat(p["month"]), loc)
+    month = ", ".join(format_month(date.fromisoformat(m), loc) for m in p["months"])
     provider = f.district.provider
     text = _lines(
         gettext(
@@ -584,8 +584,8 @@ def _payment_returned(f: NoticeFacts, loc: str) -> Words:
         gettext(loc, "The bank's reason: {reason}", reason=p["reason"]) if p["reason"] else None,
         gettext(
             loc,
-            "Please check your bank account number (IBAN) and give the right one in the Telegram "
-            "bot or at the department: {address}, tel. {phone}. The payment will be sent again.",
+            "Please check your bank account number (IBAN) and bring the right one to the "
+            "department: {address}, tel. {phone}. The payment will then be sent again.",
             address=getattr(provider.address, loc),
             phone=provider.phone,
         ),

@@ -108,7 +108,16 @@ def status_text(
         for row in app.deadlines:
             mark = "✅" if row.met_at else "⏳"
             lines.append(f"{mark} {label(row.term, locale)}: {format_day(row.due_on, locale)}")
-    if payments is not None and payments.next is not None:
+    if payments is not None and payments.next is not None and not app.iban:
+        # Nothing is paid without an account (DR §23): ask for it rather than promise a date.
+        lines.append(
+            gettext(
+                locale,
+                "To pay you, the department needs your bank account number (IBAN): bring it "
+                "to the department.",
+            )
+        )
+    elif payments is not None and payments.next is not None:
         entry = payments.next
         lines.append(
             gettext(

@@ -202,7 +202,7 @@ async def export_register(
 
 @router.get("/payments/deadlines", tags=["deadlines"])
 async def payment_deadlines(
-    staff: Annotated[Staff, permit(Action.VIEW_CASES)], session: SessionDep, env: EnvDep
+    staff: Annotated[Staff, permit(Action.REGISTERS)], session: SessionDep, env: EnvDep
 ) -> list[PaymentDeadlineOut]:
     """The deadline board of the payment chain (DR §30–§34): each register's terms not met yet,
     overdue first, then due within one working day."""

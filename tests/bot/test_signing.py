@@ -173,7 +173,7 @@ async def test_codes_are_capped_a_day_and_hidden_from_the_print_queue(
         await p.tap(t("kk", "🔁 Send a new code"))
     clock.set(clock.now() + timedelta(minutes=2))
     await p.tap(t("kk", "🔁 Send a new code"))
-    assert any("Бүгін тым көп код" in alert for alert in p.telegram.alerts)
+    assert any("тым көп код" in alert for alert in p.telegram.alerts)
     async with sessions() as s:
         codes = list(await s.scalars(select(Notice).where(Notice.kind == NoticeKind.SIGNING_CODE)))
         assert len(codes) == 5

@@ -74,7 +74,7 @@ async def _notice_of(case_builder: Cases, env: CaseEnv, kind: NoticeKind, locale
         payload = {}
     elif kind is NoticeKind.PAYMENT_RETURNED:
         app_id = await case_builder.granted(1, locale=locale)
-        payload = {"month": "2026-12-01", "amount": "43250", "reason": "Счёт закрыт"}
+        payload = {"months": ["2026-12-01"], "amount": "43250", "reason": "Счёт закрыт"}
     elif kind in (NoticeKind.SIGNING_CODE, NoticeKind.LINK_CODE):
         app_id = await case_builder.registered(1, locale=locale)
         payload = {"code": "424242", "phone": "+77010000001"}

@@ -211,7 +211,7 @@ async def test_register_round_trip(accountant: Api, clock: FixedClock) -> None:
         "application": ("2026-11-17", None),  # the next working day after the register
     }
     # The payment chain's deadline board: what is still open, the most urgent first.
-    board = (await api.get(R.DECISION_MAKER, "/staff/payments/deadlines")).json()
+    board = (await api.get(R.ACCOUNTANT, "/staff/payments/deadlines")).json()
     assert [(b["register_id"], b["term"], b["due_on"], b["urgency"]) for b in board] == [
         (rid, "application", "2026-11-17", "due_soon")
     ]

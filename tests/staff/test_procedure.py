@@ -322,3 +322,24 @@ async def test_a_second_preliminary_refusal_adds_its_ground_to_those_heard(
     both = {"grounds": ["already_assigned", "false_information"]}
     r = await post(api, R.DECISION_MAKER, cid, "refusal", both)
     assert r.status_code == 200, r.text
+
+
+async def test_a_ground_whose_notice_never_reached_the_applicant_was_not_heard(
+    api: Api, clock: FixedClock
+) -> None:
+    cid: int = (await api.registered())["id"]
+    await api.concluded(cid)
+    clock.set(local(2026, 11, 17, 10))
+    first = prelim(["already_assigned"], "2026-11-19")
+    await api.ok(R.DECISION_MAKER, URL.format(cid, "preliminary-refusal"), first)  # never handed
+    clock.set(local(2026, 11, 18, 10))
+    second = prelim(["false_information"], "2026-11-19", "15:00")
+    await api.ok(R.DECISION_MAKER, URL.format(cid, "preliminary-refusal"), second)
+    queue = (await api.get(R.INTAKE_OFFICE, "/staff/print-queue")).json()
+    newest = max(i["id"] for i in queue if i["kind"] == "preliminary_refusal")
+    await api.ok(R.INTAKE_OFFICE, f"/staff/print-queue/{newest}/handed-over")
+    clock.set(local(2026, 11, 23, 10))
+    both = {"grounds": ["already_assigned", "false_information"]}
+    refused(await post(api, R.DECISION_MAKER, cid, "refusal", both), "grounds_heard")
+    heard = {"grounds": ["false_information"]}
+    assert (await post(api, R.DECISION_MAKER, cid, "refusal", heard)).status_code == 200
