@@ -16,12 +16,13 @@ from aiogram_dialog.widgets.input.text import OnSuccess
 from aiogram_dialog.widgets.kbd import Button, Column
 from aiogram_dialog.widgets.text import Format
 
-from casework.law.iban import mask_iban
+from casework.law.iban import IBANReason, mask_iban
 from casework.law.identity import mask_iin, validate_iin
 from casework.law.rules import GROUND_RULES, Filer, Ground
 from casework.steps import intake, payments
 from casework.texts.i18n import format_tenge, gettext
 from casework.texts.labels import label
+from casework.texts.payments import iban_problem
 from dialogs import states
 from dialogs.common import (
     ACTOR,
@@ -116,8 +117,8 @@ async def on_iban(
     try:
         await payments.set_iban(session_of(manager), env_of(manager), app, text, actor=ACTOR)
     except payments.InvalidAccount as exc:
-        words = cast(dict[str, str], exc.params["messages"])  # the reason, in each language
-        await message.answer(words[locale_of(manager)])
+        reason = cast(IBANReason, exc.params["reason"])
+        await message.answer(iban_problem(reason, locale_of(manager)))
         return
     save_answer(app, iban_later=False, confirmed=False)  # shown back on the summary
     await advance(manager)

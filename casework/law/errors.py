@@ -27,6 +27,13 @@ class RuleError(DomainError):
     code = "rule_violation"
 
 
+class Unlawful(RuleError):
+    """A step the procedure does not allow now (law/procedure.py): `params` name the rule, its
+    law, the missing fact and the first day it becomes lawful (None if waiting will not do)."""
+
+    code = "unlawful_step"
+
+
 class LateError(DomainError):
     """An applicant's window has passed; `deadline` says which day was the last."""
 

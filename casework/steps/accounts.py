@@ -133,9 +133,9 @@ async def record_phone(
     applicant.phone = phone
     applicant.first_name = applicant.first_name or first_name
     applicant.last_name = applicant.last_name or last_name
-    registered = await phone_registered(session, applicant.iin, phone)
     # Proof is the phone registered now: an old number someone else may hold proves nothing.
     current = phone == await registered_phone(session, applicant.iin)
+    registered = current or await phone_registered(session, applicant.iin, phone)
     if current and applicant.telegram_id is not None and not applicant.telegram_verified:
         await link(session, env, applicant, applicant.telegram_id, Proof.MCDB_PHONE, "applicant")
     await session.flush()

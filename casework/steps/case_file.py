@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -63,25 +63,16 @@ def seen_by_account(applicant: Applicant, app: Application) -> bool:
 
 async def visible_case(session: AsyncSession, applicant: Applicant) -> Application | None:
     """The most recent case the applicant's Telegram account may see (`seen_by_account`)."""
-    matches = Application.applicant_id == applicant.id
-    if not applicant.telegram_verified:
-        matches = and_(matches, Application.channel == Channel.BOT)
-    return await _latest(session, matches)
-
-
-async def _latest(
-    session: AsyncSession, matches: ColumnElement[bool], *, for_update: bool = False
-) -> Application | None:
-    app_id = await session.scalar(
+    stmt = (
         select(Application.id)
-        .join(Applicant, Applicant.id == Application.applicant_id)
-        .where(matches, Application.status != Status.DRAFT)
+        .where(Application.applicant_id == applicant.id, Application.status != Status.DRAFT)
         .order_by(Application.id.desc())
         .limit(1)
     )
-    return (
-        None if app_id is None else await load_application(session, app_id, for_update=for_update)
-    )
+    if not applicant.telegram_verified:
+        stmt = stmt.where(Application.channel == Channel.BOT)
+    app_id = await session.scalar(stmt)
+    return None if app_id is None else await load_application(session, app_id)
 
 
 async def find_cases(

@@ -7,18 +7,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from casework.law.errors import IllegalTransition, LateError, RuleError
+from casework.law.errors import IllegalTransition, LateError, Unlawful
 from casework.law.procedure import STARTS_FROM, Blocked, CaseFacts, HearingFacts, Step, blocked
 from casework.law.rules import GROUND_RULES, RefusalGround
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
-
-
-class Unlawful(RuleError):
-    """The step is not lawful now: `params` name the rule, its law, the missing fact and the
-    first day it becomes lawful (None when waiting alone will not make it so)."""
-
-    code = "unlawful_step"
 
 
 def case_facts(env: CaseEnv, app: Application) -> CaseFacts:

@@ -8,13 +8,13 @@ import csv
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -234,26 +234,65 @@ class TermView:
     law: str
 
 
-def register_terms(
-    env: CaseEnv, register: PaymentRegister, entries: Sequence[PaymentEntry]
-) -> list[TermView]:
+@dataclass
+class Lines:
+    """What a register's terms and counts need of its lines, without the lines themselves (a
+    month's register is 100,000 of them)."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # by status
+    first_period: date | None = None
+    owed: int = 0  # lines not cancelled
+    settled: int = 0  # of those, paid or returned
+    last_outcome: date | None = None
+
+    def add(self, status: S, n: int, first: date, outcomes: int, last: date | None) -> None:
+        self.counts[status.value] = self.counts.get(status.value, 0) + n
+        self.first_period = min(first, self.first_period or first)
+        if status is not S.CANCELLED:
+            self.owed += n
+            self.settled += outcomes
+            if last is not None:
+                self.last_outcome = max(last, self.last_outcome or last)
+
+
+async def register_lines(session: AsyncSession, register_ids: Sequence[int]) -> dict[int, Lines]:
+    """Each register's `Lines`, from one aggregate query."""
+    outcome = func.coalesce(PaymentEntry.paid_on, PaymentEntry.returned_on)
+    found = await session.execute(
+        select(
+            PaymentEntry.register_id,
+            PaymentEntry.status,
+            func.count(),
+            func.min(PaymentEntry.period_starts),
+            func.count(outcome),
+            func.max(outcome),
+        )
+        .where(PaymentEntry.register_id.in_(register_ids))
+        .group_by(PaymentEntry.register_id, PaymentEntry.status)
+    )
+    lines: dict[int | None, Lines] = {i: Lines() for i in register_ids}
+    for register_id, status, n, first, outcomes, last in found:  # register_id is never None
+        lines[register_id].add(status, n, first, outcomes, last)
+    return {i: lines[i] for i in register_ids}
+
+
+def register_terms(env: CaseEnv, register: PaymentRegister, lines: Lines) -> list[TermView]:
     """Each term of the register's chain with its last day and the day it was met."""
     events = {
         PaymentEvent.PAYMENT_MONTH: register.payment_month,
-        PaymentEvent.PAYABLE: min((e.period_starts for e in entries), default=register.formed_on),
+        PaymentEvent.PAYABLE: lines.first_period or register.formed_on,
         PaymentEvent.REQUEST_FORMED: register.formed_on,
     }
     if register.application_received_on is not None:
         events[PaymentEvent.APPLICATION_RECEIVED] = register.application_received_on
     if register.transferred_on is not None:
         events[PaymentEvent.TRANSFERRED] = register.transferred_on
-    outcomes = [e.paid_on or e.returned_on for e in entries if e.status is not S.CANCELLED]
-    settled = [d for d in outcomes if d is not None]
+    all_settled = lines.settled > 0 and lines.settled == lines.owed
     done = {
         PaymentTerm.REQUEST: register.formed_on,
         PaymentTerm.APPLICATION: register.application_received_on,
         PaymentTerm.TRANSFER: register.transferred_on,
-        PaymentTerm.PAYMENT: max(settled) if settled and len(settled) == len(outcomes) else None,
+        PaymentTerm.PAYMENT: lines.last_outcome if all_settled else None,
     }
     terms = payment_terms(
         env.calendar, events, payment_month=register.payment_month, periodic=register.periodic
@@ -276,23 +315,25 @@ async def open_terms(session: AsyncSession, env: CaseEnv, *, limit: int = 200) -
         .where(PaymentEntry.register_id == PaymentRegister.id, PaymentEntry.status == S.SENT)
         .exists()
     )
-    found = await session.scalars(
-        select(PaymentRegister)
-        .where(
-            or_(
-                PaymentRegister.application_received_on.is_(None),
-                PaymentRegister.transferred_on.is_(None),
-                unsettled,
+    found = list(
+        await session.scalars(
+            select(PaymentRegister)
+            .where(
+                or_(
+                    PaymentRegister.application_received_on.is_(None),
+                    PaymentRegister.transferred_on.is_(None),
+                    unsettled,
+                )
             )
+            .order_by(PaymentRegister.id)
+            .limit(limit)
         )
-        .options(selectinload(PaymentRegister.entries))
-        .order_by(PaymentRegister.id)
-        .limit(limit)
     )
+    lines = await register_lines(session, [r.id for r in found])
     rows = [
         OpenTerm(register, view, urgency(env, view.due_on))
         for register in found
-        for view in register_terms(env, register, register.entries)
+        for view in register_terms(env, register, lines[register.id])
         if view.done_on is None
     ]
     rank = {name: i for i, name in enumerate(URGENCY_ORDER)}
@@ -461,7 +502,10 @@ def entry_terms(env: CaseEnv, entry: PaymentEntry) -> list[TermView]:
     """One payment's terms for the recipient's history: its register's, or, before it is sent,
     the day its request is due (DR §30)."""
     if entry.register is not None:
-        return register_terms(env, entry.register, [entry])
+        one = Lines()
+        outcome = entry.paid_on or entry.returned_on
+        one.add(entry.status, 1, entry.period_starts, int(outcome is not None), outcome)
+        return register_terms(env, entry.register, one)
     events = {
         PaymentEvent.PAYMENT_MONTH: entry.payment_month,
         PaymentEvent.PAYABLE: entry.period_starts,

@@ -3,7 +3,6 @@ and the registers with the State Corporation's application, the transfer and the
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated
@@ -105,16 +104,6 @@ async def payment_history(
 # ---------------------------------------------------------------- budget
 
 
-def _line(line: payments.BudgetLine) -> BudgetLineOut:
-    return BudgetLineOut(
-        kind=line.kind,
-        budget=line.budget,
-        committed=line.committed,
-        paid=line.paid,
-        remaining=line.remaining,
-    )
-
-
 async def _budget(session: AsyncSession, env: CaseEnv, year: int) -> BudgetOut:
     lines = await payments.budget_lines(session, env, year)
     budgets = [b.budget for b in lines if b.budget is not None]
@@ -124,7 +113,11 @@ async def _budget(session: AsyncSession, env: CaseEnv, year: int) -> BudgetOut:
         committed=sum((b.committed for b in lines), Decimal(0)),
         paid=sum((b.paid for b in lines), Decimal(0)),
     )
-    return BudgetOut(year=year, kinds=[_line(b) for b in lines], total=_line(total))
+
+    def out(line: payments.BudgetLine) -> BudgetLineOut:
+        return BudgetLineOut.model_validate(line, from_attributes=True)
+
+    return BudgetOut(year=year, kinds=[out(b) for b in lines], total=out(total))
 
 
 @router.get("/payments/budget/{year}")
@@ -161,8 +154,7 @@ async def set_budget(
 async def _register_out(
     session: AsyncSession, env: CaseEnv, register: PaymentRegister, without: Sequence[int] = ()
 ) -> RegisterOut:
-    await session.refresh(register, ["entries"])
-    entries = register.entries
+    lines = (await registers.register_lines(session, [register.id]))[register.id]
     return RegisterOut(
         id=register.id,
         format_version=register.format_version,
@@ -178,8 +170,8 @@ async def _register_out(
         application_amount=register.application_amount,
         transferred_on=register.transferred_on,
         transferred_amount=register.transferred_amount,
-        terms=_terms(registers.register_terms(env, register, entries)),
-        counts=dict(Counter(e.status.value for e in entries)),
+        terms=_terms(registers.register_terms(env, register, lines)),
+        counts=lines.counts,
         without_account=list(without),
     )
 
