@@ -30,7 +30,8 @@ from casework.system.env import CaseEnv
 from casework.tables.hearings import Hearing
 from casework.texts.i18n import LOCALES, format_tenge, gettext
 from casework.texts.labels import label, short_label
-from casework.texts.notices import SMS_LIMIT, NoticeFacts, notice_day, render, sms_units
+from casework.texts.notices import notice_day, render
+from casework.texts.words import SMS_LIMIT, NoticeFacts, sms_units
 from gateway.printing import notice_pdf
 from gateway.sms import segments
 from tests.builders import local

@@ -22,6 +22,9 @@ class NoticeKind(StrEnum):
     SIGNING_CODE = "signing_code"  # the one-time code that certifies a bot filing (SR §6)
     LINK_CODE = "link_code"  # the one-time code that proves a Telegram account is the IIN's
     PAYMENT_RETURNED = "payment_returned"  # the bank sent a payment back (DR §33)
+    PROTOCOL_READY = "protocol_ready"  # the hearing's protocol may be read; remarks until a date
+    REMINDER = "reminder"  # optional: a term or a step the applicant should not miss
+    QUESTION_ANSWER = "question_answer"  # the department's answer to an applicant's question
 
 
 K = NoticeKind
@@ -35,6 +38,8 @@ RECEIPT_KINDS = frozenset({K.ACCEPTANCE_RECEIPT, K.REFUSAL_TO_ACCEPT})
 # Sent by SMS to the MCDB-registered phone only, never printed: a code nobody typed is worthless,
 # and a new one is asked for in the bot.
 SMS_ONLY_KINDS = frozenset({K.SIGNING_CODE, K.LINK_CODE})
+# Optional messages: the applicant may stop them (СТОП), and they are never printed.
+OPTIONAL_KINDS = frozenset({K.REMINDER})
 # Kinds that speak of the case's hearing, and those that speak of its decision.
 HEARING_KINDS = frozenset({K.PRELIMINARY_REFUSAL, K.HEARING_INVITATION})
 

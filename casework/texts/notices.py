@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,13 +23,13 @@ from casework.law.notices import NoticeKind
 from casework.law.rules import (
     DocumentKind,
     HearingMode,
-    Periodicity,
     RefusalGround,
     TerminationGround,
 )
 from casework.law.terms import Term
 from casework.tables.applications import Application
 from casework.tables.hearings import Hearing
+from casework.texts.answers import question_answer
 from casework.texts.i18n import (
     day_and_time,
     format_day,
@@ -39,18 +39,9 @@ from casework.texts.i18n import (
     gettext,
 )
 from casework.texts.labels import label, short_label
-
-# Two UCS-2 parts of 67 characters: the most one notice may cost the reader's phone.
-SMS_LIMIT = 2 * 67
-
-
-@dataclass(frozen=True)
-class Words:
-    """One kind's own words: its title, its text, its short SMS."""
-
-    title: str
-    text: str
-    sms_text: str
+from casework.texts.protocol import protocol_ready
+from casework.texts.reminders import reminder
+from casework.texts.words import NoticeFacts, Words, fit, lines
 
 
 @dataclass(frozen=True)
@@ -60,34 +51,6 @@ class Rendered:
     sms_text: str
     # The notice's own words: what the bot shows on its receipt screen, the same as the letter's.
     body: str
-
-
-@dataclass
-class NoticeFacts:
-    """What a notice may say, gathered once from the case (and the caller's payload)."""
-
-    number: int
-    name: str
-    district: District
-    today: date
-    registered_on: date | None = None
-    decision_due: date | None = None
-    # Who took the documents (SR §6: printed on the receipt); None for a bot filing.
-    received_by: str | None = None
-    hearing: Hearing | None = None
-    # The last day to object (APPC art. 73(3): 2 working days from receipt). For a notice being
-    # sent it assumes receipt today; for one handed over, `handed_over_on` is the receipt.
-    objection_due: date | None = None
-    handed_over_on: date | None = None
-    refusal_grounds: list[str] = field(default_factory=list)
-    decision_number: int | None = None
-    decided_on: date | None = None
-    assistance_kind: str | None = None  # the district file's code
-    amount: Decimal | None = None
-    periodicity: Periodicity | None = None
-    starts_on: date | None = None
-    stops_on: date | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def facts_for(
@@ -144,24 +107,10 @@ def notice_day(day: date, loc: str) -> str:
     return format_day(day, loc)
 
 
-def sms_units(text: str) -> int:
-    """UTF-16 code units: what a UCS-2 SMS part counts."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fit(*candidates: str) -> str:
-    """The fullest SMS that fits two parts; the last candidate is the short form."""
-    return next((c for c in candidates if sms_units(c) <= SMS_LIMIT), candidates[-1])
-
-
-def _lines(*parts: str | None) -> str:
-    return "\n".join(p for p in parts if p)
-
-
 def _greeting(f: NoticeFacts, kind: NoticeKind, loc: str) -> str | None:
     if kind is NoticeKind.TERMINATION and f.payload.get("ground") == TerminationGround.DEATH:
         # The recipient has died: the letter goes to the family, never to the deceased by name.
-        return _lines(
+        return lines(
             gettext(loc, "Dear family members,"), gettext(loc, "Please accept our condolences.")
         )
     return gettext(loc, "Dear {name},", name=f.name) if f.name else None
@@ -225,7 +174,7 @@ def _acceptance(f: NoticeFacts, loc: str) -> Words:
     """SR §6: the registration date, the day the result is ready, who took the documents."""
     registered, due = f.registered_on, f.decision_due
     assert registered is not None and due is not None, "an acceptance receipt follows registration"
-    text = _lines(
+    text = lines(
         gettext(loc, "✅ Application No. {number} is accepted and registered.", number=f.number),
         gettext(loc, "Registered on: {date}", date=notice_day(registered, loc)),
         gettext(loc, "The result will be ready by: {date}", date=notice_day(due, loc)),
@@ -250,7 +199,7 @@ def _document_list(heading: str, kinds: list[str], loc: str) -> str | None:
 def _refusal_to_accept(f: NoticeFacts, loc: str) -> Words:
     """SR App. 2-1: what is missing, what has expired, and who gave the receipt."""
     missing, expired = f.payload.get("missing") or [], f.payload.get("expired") or []
-    text = _lines(
+    text = lines(
         gettext(loc, "❌ Application No. {number} is not accepted.", number=f.number),
         _document_list(gettext(loc, "Documents missing:"), missing, loc),
         _document_list(gettext(loc, "Documents expired:"), expired, loc),
@@ -282,7 +231,7 @@ def _objection_term(f: NoticeFacts, loc: str) -> str:
     a notice on its way can only say what the last day is if it arrives today."""
     due = notice_day(f.objection_due, loc) if f.objection_due else "—"
     if f.handed_over_on is not None:
-        return _lines(
+        return lines(
             gettext(loc, "Handed over to you on: {date}", date=notice_day(f.handed_over_on, loc)),
             gettext(
                 loc,
@@ -302,7 +251,7 @@ def _objection_term(f: NoticeFacts, loc: str) -> str:
 def _preliminary_refusal(f: NoticeFacts, loc: str) -> Words:
     h = f.hearing
     assert h is not None, "a preliminary refusal announces a hearing"
-    text = _lines(
+    text = lines(
         gettext(
             loc,
             "Preliminary decision on your application No. {number}: social assistance is to be "
@@ -330,7 +279,7 @@ def _preliminary_refusal(f: NoticeFacts, loc: str) -> Words:
 def _hearing_invitation(f: NoticeFacts, loc: str) -> Words:
     h = f.hearing
     assert h is not None, "an invitation needs a scheduled hearing"
-    text = _lines(
+    text = lines(
         gettext(
             loc,
             "You are invited to the hearing on your application No. {number}.",
@@ -373,7 +322,7 @@ def _granted(f: NoticeFacts, loc: str) -> Words:
     amount = format_tenge(f.amount, loc)
     periodicity = label(f.periodicity, loc)
     kind = _kind_name(f, loc)
-    text = _lines(
+    text = lines(
         gettext(
             loc,
             "Social assistance has been granted on your application No. {number}: {amount}.",
@@ -393,7 +342,7 @@ def _granted(f: NoticeFacts, loc: str) -> Words:
         "decision": f.decision_number,
         "date": format_short_day(f.decided_on or f.today),
     }
-    sms = _fit(
+    sms = fit(
         gettext(
             loc,
             "Application No. {number}: granted «{kind}», {amount}, {periodicity}. "
@@ -417,7 +366,7 @@ def _sms_grounds(values: list[str], loc: str) -> str:
 
 def _refused(f: NoticeFacts, loc: str) -> Words:
     """SR App. 7: the grounds and how to appeal, in the SMS as well as in the letter."""
-    text = _lines(
+    text = lines(
         gettext(
             loc,
             "Social assistance has been refused on your application No. {number}.",
@@ -443,7 +392,7 @@ def _refused(f: NoticeFacts, loc: str) -> Words:
         ]
     else:
         reasons = [gettext(loc, "Reason: {grounds}.", grounds=_sms_grounds(grounds, loc))]
-    sms = _fit(
+    sms = fit(
         *(
             gettext(
                 loc,
@@ -462,7 +411,7 @@ def _termination(f: NoticeFacts, loc: str) -> Words:
     """DR §24: the ground, the day payments stop, the right to appeal."""
     stops = date.fromisoformat(str(f.payload["stops"]))
     ground = TerminationGround(f.payload["ground"])
-    text = _lines(
+    text = lines(
         gettext(
             loc,
             "Social assistance on application No. {number} has been terminated.",
@@ -473,7 +422,7 @@ def _termination(f: NoticeFacts, loc: str) -> Words:
         _appeal(loc),
     )
     short = {"number": f.number, "stops": format_short_day(stops)}
-    sms = _fit(
+    sms = fit(
         gettext(
             loc,
             "Application No. {number}: assistance terminated from {stops}. Reason: {ground}. "
@@ -524,7 +473,7 @@ def _holiday(f: NoticeFacts, loc: str) -> Words:
             loc, "Holiday assistance granted without an application: {amount}.", amount=amount
         )
         title = gettext(loc, "Holiday assistance")
-    text = _lines(
+    text = lines(
         text, gettext(loc, "The money is paid to your bank account through the State Corporation.")
     )
     return Words(title, text, sms)
@@ -572,7 +521,7 @@ def _payment_returned(f: NoticeFacts, loc: str) -> Words:
     amount = format_tenge(Decimal(p["amount"]), loc)
     month = ", ".join(format_month(date.fromisoformat(m), loc) for m in p["months"])
     provider = f.district.provider
-    text = _lines(
+    text = lines(
         gettext(
             loc,
             "The payment of {amount} for {month} on your application No. {number} came back "
@@ -613,6 +562,9 @@ RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
     NoticeKind.SIGNING_CODE: _signing_code,
     NoticeKind.LINK_CODE: _link_code,
     NoticeKind.PAYMENT_RETURNED: _payment_returned,
+    NoticeKind.PROTOCOL_READY: protocol_ready,
+    NoticeKind.REMINDER: reminder,
+    NoticeKind.QUESTION_ANSWER: question_answer,
 }
 
 
@@ -622,7 +574,7 @@ _DOUBLE_STOP = re.compile(r"(?<=\b[жг])\.\.")
 
 def render(kind: NoticeKind, facts: NoticeFacts, locale: str) -> Rendered:
     own = RENDERERS[kind](facts, locale)
-    text = _lines(_greeting(facts, kind, locale), own.text) + "\n\n" + _footer(facts, locale)
+    text = lines(_greeting(facts, kind, locale), own.text) + "\n\n" + _footer(facts, locale)
     return Rendered(
         own.title,
         _DOUBLE_STOP.sub(".", text),
