@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from casework.system.runtime import Runtime
 from casework.system.settings import Settings, get_settings, refuse_unready
+from gateway import console
 from gateway import staff as staff_api
 from gateway import webhooks as twilio_webhooks
 from gateway.worker import start_worker
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     if runtime is not None:  # usable without the lifespan too (ASGI test transports skip it)
         app.state.runtime = runtime
     staff_api.install(app)
+    console.install(app)
     app.include_router(twilio_webhooks.router)
     if with_bot:
         app.include_router(webhook_router)

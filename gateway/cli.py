@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import signal
 import sys
@@ -22,7 +23,8 @@ from casework.law.errors import DomainError
 from casework.law.identity import PersonalDataFilter
 from casework.law.roles import Role
 from casework.steps.imports import ImportReport, import_mcdb
-from casework.steps.staff import add_staff, rotate_token
+from casework.steps.signin import set_password
+from casework.steps.staff import add_staff, rotate_token, staff_by_name
 from casework.system.clock import SystemClock
 from casework.system.db import make_engine, make_sessionmaker, transaction
 from casework.system.migrate import upgrade, upgrade_engine
@@ -93,23 +95,46 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The console password: one line on stdin with --password-stdin, else asked at the terminal
+    (never on the command line, where `ps` and the shell's history would keep it)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if args.staff_cmd == "password" or sys.stdin.isatty():
+        first = getpass.getpass("Console password (at least 10 characters, empty to skip): ")
+        if not first and args.staff_cmd != "password":
+            return None
+        if getpass.getpass("Again: ") != first:
+            raise DomainError("the two passwords differ")
+        return first
+    return None
+
+
 def _staff_token(args: argparse.Namespace) -> int:
-    async def work(session: AsyncSession) -> str:
+    async def work(session: AsyncSession) -> str | None:
         if args.staff_cmd == "add":
-            _, token = await add_staff(
+            staff, token = await add_staff(
                 session, name=args.name, role=args.role, now=SystemClock().now()
             )
+        elif args.staff_cmd == "token":
+            staff, token = await rotate_token(session, name=args.name)
         else:
-            _, token = await rotate_token(session, name=args.name)
+            staff, token = await staff_by_name(session, args.name), None
+        if password is not None:
+            await set_password(session, staff, password)
         return token
 
     try:
+        password = _read_password(args) if args.staff_cmd in ("add", "password") else None
         token = _in_transaction(work)
     except DomainError as exc:
         print(f"komek: {exc}", file=sys.stderr)
         return 1
     # The token is shown once; only its hash is stored.
-    print(token)
+    if token is not None:
+        print(token)
+    if password is not None:
+        print("console password set: sign in at /console/login", file=sys.stderr)
     return 0
 
 
@@ -152,7 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
     add = staff.add_parser("add", help="add a staff member and print their bearer token")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, type=Role, choices=list(Role))
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the console password from stdin"
+    )
     add.set_defaults(func=_staff_token)
+    reset = staff.add_parser("password", help="set a staff member's console password")
+    reset.add_argument("--name", required=True)
+    reset.add_argument("--password-stdin", action="store_true")
+    reset.set_defaults(func=_staff_token)
     rotate = staff.add_parser(
         "token", help="issue a new bearer token for a staff member (the old one stops working)"
     )

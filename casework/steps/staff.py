@@ -52,10 +52,7 @@ async def add_staff(
 async def rotate_token(session: AsyncSession, *, name: str) -> tuple[Staff, str]:
     """A new bearer token for an existing staff member (lost, or leaked): the old one stops
     working at once. Shown once, never stored."""
-    name = _clean(name)
-    staff = await session.scalar(select(Staff).where(Staff.name == name).with_for_update())
-    if staff is None:
-        raise NotFound(f"no staff member named {name!r}", name=name)
+    staff = await staff_by_name(session, name)
     if not staff.active:
         # A token for a deactivated account would never work: deactivation is deliberate.
         raise DomainError(f"staff member {name!r} is deactivated", name=name)
@@ -63,6 +60,13 @@ async def rotate_token(session: AsyncSession, *, name: str) -> tuple[Staff, str]
     staff.token_hash = hash_token(token)
     await session.flush()
     return staff, token
+
+
+async def staff_by_name(session: AsyncSession, name: str) -> Staff:
+    staff = await session.scalar(select(Staff).where(Staff.name == _clean(name)).with_for_update())
+    if staff is None:
+        raise NotFound(f"no staff member named {name!r}", name=name)
+    return staff
 
 
 async def staff_by_token(session: AsyncSession, token: str) -> Staff | None:
