@@ -11,15 +11,36 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from casework.texts.i18n import DEFAULT_LOCALE, N_
-from gateway.console import auth
+from gateway.console import (
+    actions,
+    admin,
+    auth,
+    broadcasts,
+    calendar,
+    cases,
+    hearings,
+    holidays,
+    intake,
+    print_queue,
+    queue,
+)
 from gateway.console.web import HERE, BadCsrf, NotAllowed, SignInNeeded, render, see_other
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 router.include_router(auth.router)
-# Each page module adds its router here (one line each).
-PAGES: tuple[APIRouter, ...] = ()
-for pages in PAGES:
-    router.include_router(pages)
+for pages in (
+    queue,
+    cases,
+    actions,
+    intake,
+    hearings,
+    broadcasts,
+    print_queue,
+    holidays,
+    calendar,
+    admin,
+):
+    router.include_router(pages.router)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,0 +1,7 @@
+"""Console pages: broadcasts (placeholder: filled by the change that builds them)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
