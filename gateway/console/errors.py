@@ -1,4 +1,4 @@
-"""Domain errors as sentences in the clerk's language (placeholder: filled by the actions change)."""
+"""Domain errors as sentences in the clerk's language."""
 
 from __future__ import annotations
 
