@@ -11,6 +11,7 @@ from aiogram.filters.callback_data import CallbackData
 class NoticeAction(StrEnum):
     OBJECT = "object"  # opens the objection flow
     ATTEND = "attend"  # confirms attendance at the hearing
+    PROTOCOL = "protocol"  # opens the hearing protocol, and remarks on it
 
 
 class NoticeButton(CallbackData, prefix="notice"):

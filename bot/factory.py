@@ -15,7 +15,7 @@ from bot import commands, errors, notice_buttons
 from bot.middlewares import CaseworkMiddleware
 from bot.storage import make_storage
 from casework.system.runtime import Runtime
-from dialogs import documents, filing, identity, language, objection, status
+from dialogs import documents, filing, identity, language, objection, question, status
 
 
 def _intent_id() -> str:
@@ -38,6 +38,7 @@ def all_dialogs() -> list[Dialog]:
         documents.dialog(),
         status.status(),
         objection.dialog(),
+        question.dialog(),
     ]
 
 
@@ -64,7 +65,11 @@ def create_dispatcher(
         commands.fallback_router(),
     )
     errors.register(dp)
-    setup_dialogs(dp, message_manager=message_manager, events_isolation=events_isolation)
+    setup_dialogs(
+        dp,
+        message_manager=message_manager or notice_buttons.NoticeKeepingMessageManager(),
+        events_isolation=events_isolation,
+    )
     return dp
 
 

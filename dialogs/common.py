@@ -20,8 +20,8 @@ ACTOR = "applicant"
 
 
 class DraftGone(Exception):
-    """The screen speaks of a draft that is no longer one (taken in at the desk meanwhile):
-    the applicant is brought back to their place (bot.errors)."""
+    """The screen speaks of a draft that is no longer one (taken in at the desk meanwhile), or of
+    a part of it no longer there: the applicant is brought back to their place (bot.errors)."""
 
 
 def session_of(manager: DialogManager) -> AsyncSession:
@@ -100,6 +100,8 @@ async def place_of(manager: DialogManager) -> State:
         return states.Identity.iin
     if not applicant.phone:
         return states.Identity.contact
+    if applicant.name_given_at is None:  # notices greet by it, never by a Telegram profile
+        return states.Identity.name
     app = await draft_of(manager)
     if app is not None:
         return filing_step(app)

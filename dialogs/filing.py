@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.input.text import OnSuccess
-from aiogram_dialog.widgets.kbd import Button, Column
+from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from casework.law.iban import IBANReason, mask_iban
@@ -26,6 +26,7 @@ from casework.texts.payments import iban_problem
 from dialogs import states
 from dialogs.common import (
     ACTOR,
+    DraftGone,
     advance,
     applicant_of,
     env_of,
@@ -35,9 +36,6 @@ from dialogs.common import (
 )
 from dialogs.identity import on_bad_iin
 from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, choice, locale_of
-
-# LANG_BUTTON and MENU_BUTTON live in dialogs.widgets; objection.py and status.py still import
-# them from here.
 
 MAX_TEXT = 200
 
@@ -153,7 +151,7 @@ async def _add_member(manager: DialogManager, income: Decimal) -> None:
     if name:  # a double tap finds the member already added
         members = [(m.full_name, m.monthly_income) for m in app.family] + [(name, income)]
         await intake.set_family(session_of(manager), env_of(manager), app, members, actor=ACTOR)
-        save_answer(app, pending_member=None, family=[[n, str(i)] for n, i in members])
+        save_answer(app, pending_member=None, family=_family_answers(app))
     await advance(manager)
 
 
@@ -182,6 +180,66 @@ async def on_add_member(callback: CallbackQuery, button: Button, manager: Dialog
     await manager.switch_to(states.Filing.member_name)
 
 
+async def on_pick_member(
+    callback: CallbackQuery, widget: Any, manager: DialogManager, item_id: str
+) -> None:
+    manager.dialog_data["member_id"] = int(item_id)
+    await manager.switch_to(states.Filing.member)
+
+
+async def _change_member(
+    manager: DialogManager, *, name: str | None = None, income: Decimal | None = None
+) -> None:
+    """One member corrected, the others kept; then the family list again."""
+    app = await open_draft(manager)
+    member_id = manager.dialog_data.pop("member_id", None)
+    if any(m.id == member_id for m in app.family):  # else removed meanwhile: the list shows
+        await intake.change_family_member(
+            session_of(manager),
+            env_of(manager),
+            app,
+            int(member_id),
+            name=name,
+            income=income,
+            actor=ACTOR,
+        )
+    save_answer(app, family=_family_answers(app), confirmed=False)
+    await advance(manager)
+
+
+async def on_member_rename(
+    message: Message, widget: ManagedTextInput[str], manager: DialogManager, text: str
+) -> None:
+    await _change_member(manager, name=_short(text))
+
+
+async def on_member_reincome(
+    message: Message, widget: ManagedTextInput[Decimal], manager: DialogManager, income: Decimal
+) -> None:
+    await _change_member(manager, income=income)
+
+
+async def on_member_no_income(
+    callback: CallbackQuery, button: Button, manager: DialogManager
+) -> None:
+    await _change_member(manager, income=Decimal(0))
+
+
+async def on_remove_member(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    app = await open_draft(manager)
+    member_id = manager.dialog_data.pop("member_id", None)
+    if any(m.id == member_id for m in app.family):  # a double tap finds it gone
+        await intake.remove_family_member(
+            session_of(manager), env_of(manager), app, int(member_id), actor=ACTOR
+        )
+    save_answer(app, family=_family_answers(app), confirmed=False)
+    await advance(manager)
+
+
+def _family_answers(app: Any) -> list[list[str]]:
+    return [[m.full_name, str(m.monthly_income)] for m in app.family]
+
+
 async def on_family_done(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     app = await open_draft(manager)
     save_answer(app, family_done=True)
@@ -202,9 +260,8 @@ async def on_change(callback: CallbackQuery, button: Button, manager: DialogMana
         app.filer = None
     elif what == "change_ground":
         app.ground = None
-    elif what == "change_family":
-        await intake.set_family(session_of(manager), env_of(manager), app, [], actor=ACTOR)
-        save_answer(app, family=[], family_done=False, pending_member=None)
+    elif what == "change_family":  # the list comes back to correct one member or add one
+        save_answer(app, family_done=False, pending_member=None)
     elif what == "change_address":
         app.settlement = None
         app.address = None
@@ -232,12 +289,33 @@ def _family_lines(app: Any, locale: str) -> str:
     )
 
 
+# Telegram cuts a button's label: a long name is shortened on its button (the list shows it all).
+LABEL_NAME = 34
+
+
+def _on_button(name: str) -> str:
+    return name if len(name) <= LABEL_NAME else name[: LABEL_NAME - 1] + "…"
+
+
 async def family_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     app = await open_draft(dialog_manager)
     return {
         "family": _family_lines(app, locale_of(dialog_manager)),
         "first": not app.family,
         "member": (app.draft or {}).get("pending_member") or "",
+        "members": [(str(m.id), f"✏️ {_on_button(m.full_name)}") for m in app.family],
+    }
+
+
+async def member_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    app = await open_draft(dialog_manager)
+    member_id = dialog_manager.dialog_data.get("member_id")
+    member = next((m for m in app.family if m.id == member_id), None)
+    if member is None:  # removed meanwhile: back to the applicant's place (bot.errors)
+        raise DraftGone
+    return {
+        "member": member.full_name,
+        "income": format_tenge(member.monthly_income, locale_of(dialog_manager)),
     }
 
 
@@ -329,7 +407,9 @@ def dialog() -> Dialog:
         Window(
             T("Your family:"),
             Format("{family}"),
+            T("To correct or remove someone, press their name."),
             Column(
+                choice("members", "members", on_pick_member),
                 Button(T("➕ Add a family member"), id="add_member", on_click=on_add_member),
                 Button(T("✅ That is everyone"), id="family_done", on_click=on_family_done),
                 LANG_BUTTON,
@@ -337,6 +417,42 @@ def dialog() -> Dialog:
             ),
             state=states.Filing.family_more,
             getter=family_getter,
+        ),
+        Window(
+            T("{member}: {income} a month."),
+            T("What needs correcting?"),
+            Column(
+                SwitchTo(T("✏️ Correct the name"), id="rename", state=states.Filing.member_rename),
+                SwitchTo(
+                    T("✏️ Correct the income"), id="reincome", state=states.Filing.member_reincome
+                ),
+                Button(T("🗑 Remove from the family"), id="remove", on_click=on_remove_member),
+                SwitchTo(T("⬅️ Back"), id="back", state=states.Filing.family_more),
+            ),
+            state=states.Filing.member,
+            getter=member_getter,
+        ),
+        Window(
+            T("Write the full name of {member} correctly."),
+            TextInput(id="member_rename", on_success=on_member_rename),
+            Column(SwitchTo(T("⬅️ Back"), id="back", state=states.Filing.member)),
+            state=states.Filing.member_rename,
+            getter=member_getter,
+        ),
+        Window(
+            T("Monthly income of {member}, in tenge. Write only the number, for example 85000."),
+            TextInput(
+                id="member_reincome",
+                type_factory=parse_tenge,
+                on_success=on_member_reincome,
+                on_error=on_bad_income,
+            ),
+            Column(
+                Button(T("No income"), id="no_income", on_click=on_member_no_income),
+                SwitchTo(T("⬅️ Back"), id="back", state=states.Filing.member),
+            ),
+            state=states.Filing.member_reincome,
+            getter=member_getter,
         ),
         Window(
             T("Which village or town of the district do you live in? Write its name."),

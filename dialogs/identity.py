@@ -7,11 +7,12 @@ from typing import Any
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Column, RequestContact
+from aiogram_dialog.widgets.kbd import Button, Column, RequestContact, SwitchTo
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 
 from casework.law.identity import InvalidIIN, InvalidPhone, mask_iin, normalize_phone, validate_iin
-from casework.steps import accounts
+from casework.law.names import InvalidName, PersonName, parse_person_name
+from casework.steps import accounts, intake
 from casework.steps.codes import CodeError
 from casework.steps.notices import phone_registered
 from casework.tables.applicants import Applicant
@@ -29,6 +30,20 @@ IIN_ERRORS: dict[str, str] = {
     "century": N_("The 7th digit of the IIN must be from 1 to 6. Please check it."),
     "checksum": N_("This IIN has a mistake: the last digit does not match. Please check it."),
 }
+
+
+NAME_ERRORS: dict[str, str] = {
+    "empty": N_("Please write your surname and your name, with a space between them."),
+    "parts": N_("Please write your surname and your name, with a space between them."),
+    "letters": N_(
+        "A name has only letters, and perhaps a hyphen or an apostrophe. Please write it "
+        "without digits or other signs."
+    ),
+    "script": N_("Please write each word of the name in one alphabet: Cyrillic or Latin."),
+    "length": N_("This name is too long. Please check it and send it again."),
+}
+# The example is a name like the reader's own: Kazakh on a Kazakh screen, Russian on a Russian.
+EXAMPLE_NAMES = {"kk": "Сейітқалиева Әлия Нұрланқызы", "ru": "Сейиткалиева Алия Нурлановна"}
 
 
 async def on_iin(
@@ -73,6 +88,7 @@ async def on_bad_iin(
 ) -> None:
     reason = error.reason if isinstance(error, InvalidIIN) else "format"
     await message.answer(gettext(locale_of(manager), IIN_ERRORS[reason]))
+    manager.dialog_data["again"] = True  # the greeting once is enough: now only the question
 
 
 async def on_contact(message: Message, widget: MessageInput, manager: DialogManager) -> None:
@@ -92,7 +108,7 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
         )
         return
     applicant = applicant_of(manager)
-    shared = {"phone": phone, "first_name": contact.first_name, "last": contact.last_name or ""}
+    shared = {"phone": phone}  # not the contact card's name: the bot asks for the name
     if "claim_iin" in manager.dialog_data:
         iin = manager.dialog_data["claim_iin"]
         applicant = await accounts.prove_by_phone(
@@ -136,17 +152,13 @@ async def _refuse_claim(message: Message, manager: DialogManager) -> None:
         )
     )
     await message.answer(in_person(manager, message.from_user.id))
+    manager.dialog_data["again"] = True
     await manager.switch_to(states.Identity.iin)
 
 
 async def _linked(manager: DialogManager, applicant: Applicant, shared: dict[str, str]) -> None:
     manager.dialog_data["registered"] = await accounts.record_phone(
-        session_of(manager),
-        env_of(manager),
-        applicant,
-        phone=shared["phone"],
-        first_name=shared["first_name"],
-        last_name=shared["last"],
+        session_of(manager), env_of(manager), applicant, phone=shared["phone"]
     )
     await manager.switch_to(states.Identity.result)
 
@@ -189,6 +201,7 @@ async def on_no_phone(callback: CallbackQuery, button: Button, manager: DialogMa
     assert isinstance(callback.message, Message)
     await callback.message.answer(in_person(manager, callback.from_user.id))
     manager.dialog_data.pop("claim_iin", None)
+    manager.dialog_data["again"] = True
     manager.show_mode = ShowMode.SEND  # the question again below the message
     await manager.switch_to(states.Identity.iin)
 
@@ -207,6 +220,52 @@ async def on_continue(callback: CallbackQuery, button: Button, manager: DialogMa
     await go_to_place(manager)
 
 
+async def on_name(
+    message: Message, widget: ManagedTextInput[PersonName], manager: DialogManager, name: PersonName
+) -> None:
+    # Shown back split into its parts before it is kept: a name in the wrong order is caught here.
+    manager.dialog_data["name"] = [name.last_name, name.first_name, name.middle_name]
+    await manager.switch_to(states.Identity.name_check)
+
+
+async def on_bad_name(
+    message: Message,
+    widget: ManagedTextInput[PersonName],
+    manager: DialogManager,
+    error: ValueError,
+) -> None:
+    reason = error.reason if isinstance(error, InvalidName) else "letters"
+    await message.answer(gettext(locale_of(manager), NAME_ERRORS[reason]))
+
+
+async def on_name_right(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    applicant = applicant_of(manager)
+    assert applicant is not None
+    last, first, middle = manager.dialog_data["name"]
+    if applicant.name_given_at is None:  # a double tap finds it kept
+        await intake.record_name(
+            session_of(manager), env_of(manager), applicant, PersonName(last, first, middle)
+        )
+    await go_to_place(manager)
+
+
+async def iin_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    return {"first_time": not dialog_manager.dialog_data.get("again")}
+
+
+async def example_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    return {"example": EXAMPLE_NAMES.get(locale_of(dialog_manager), EXAMPLE_NAMES["kk"])}
+
+
+async def name_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    last, first, middle = dialog_manager.dialog_data["name"]
+    return {"last": last, "first": first, "middle": middle or ""}
+
+
+def _again(data: dict[str, Any], widget: Any, manager: DialogManager) -> bool:
+    return not data["first_time"]
+
+
 async def result_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     applicant = applicant_of(dialog_manager)
     assert applicant is not None
@@ -222,9 +281,19 @@ def dialog() -> Dialog:
     # Built per dispatcher: an aiogram router can belong to one parent only.
     return Dialog(
         Window(
-            T("Send your IIN: 12 digits."),
+            T(
+                "Hello! Here you can apply for local social assistance, send your documents and "
+                "follow your application.",
+                when="first_time",
+            ),
+            T(
+                "First, send your IIN: the 12 digits written on your identity card.",
+                when="first_time",
+            ),
+            T("Send your IIN: 12 digits.", when=_again),
             TextInput(id="iin", type_factory=validate_iin, on_success=on_iin, on_error=on_bad_iin),
             state=states.Identity.iin,
+            getter=iin_getter,
         ),
         Window(
             T("Press the button below to share your phone number."),
@@ -263,5 +332,32 @@ def dialog() -> Dialog:
             Column(Button(T("Continue"), id="continue", on_click=on_continue)),
             state=states.Identity.result,
             getter=result_getter,
+        ),
+        Window(
+            T(
+                "Write your surname, name and patronymic as on your identity card. Notices "
+                "will be addressed to you by this name."
+            ),
+            T("For example: {example}"),
+            TextInput(
+                id="name",
+                type_factory=parse_person_name,
+                on_success=on_name,
+                on_error=on_bad_name,
+            ),
+            state=states.Identity.name,
+            getter=example_getter,
+        ),
+        Window(
+            T("Please check your name:"),
+            T("Surname: {last}"),
+            T("Name: {first}"),
+            T("Patronymic: {middle}", when="middle"),
+            Column(
+                Button(T("✅ Yes, that is right"), id="name_right", on_click=on_name_right),
+                SwitchTo(T("✏️ Write it again"), id="name_again", state=states.Identity.name),
+            ),
+            state=states.Identity.name_check,
+            getter=name_getter,
         ),
     )

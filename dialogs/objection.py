@@ -15,19 +15,19 @@ from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInp
 from aiogram_dialog.widgets.kbd import Button, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from casework.law.errors import LateError
+from casework.law.errors import LateError, RuleError
 from casework.law.rules import DocumentKind, RefusalGround
-from casework.law.status import AWAITING_HEARING, REMARKS_OPEN
+from casework.law.status import AWAITING_HEARING
 from casework.law.terms import Term, is_late
 from casework.steps import case_file, hearings, intake
+from casework.steps.status import applicant_actions
 from casework.tables.applications import Application
 from casework.texts.i18n import N_, day_and_time, format_day, gettext
 from casework.texts.labels import label
 from dialogs import states
 from dialogs.common import ACTOR, applicant_of, env_of, session_of
 from dialogs.documents import on_not_file, receive_file
-from dialogs.filing import LANG_BUTTON, MENU_BUTTON
-from dialogs.widgets import T, locale_of
+from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, locale_of
 
 RESULTS: dict[str, str] = {
     "written": N_("Your objection is received. It will be considered at the hearing."),
@@ -37,6 +37,14 @@ RESULTS: dict[str, str] = {
 }
 LATE_OBJECTION = N_("Sorry, the time to object has passed: the last day was {day}.")
 LATE_REMARKS = N_("Sorry, the time for remarks has passed: the last day was {day}.")
+# Why attendance cannot be confirmed (casework.steps.hearings.attendance_closed's reason), here
+# and under a notice (bot.notice_buttons).
+NO_ATTENDANCE: dict[str, str] = {
+    "none": N_("No hearing is scheduled."),
+    "held": N_("The hearing has already been held."),
+    "passed": N_("The time of the hearing has passed."),
+    "over": N_("A decision has been made on your application: no hearing is ahead."),
+}
 
 
 async def _case(manager: DialogManager) -> Application:
@@ -159,7 +167,14 @@ async def on_oral(callback: CallbackQuery, button: Button, manager: DialogManage
 
 
 async def on_attend(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await hearings.confirm_attendance(session_of(manager), env_of(manager), await _case(manager))
+    try:
+        await hearings.confirm_attendance(
+            session_of(manager), env_of(manager), await _case(manager)
+        )
+    except RuleError as exc:  # pressed on a screen from before the hearing
+        msgid = NO_ATTENDANCE.get(str(exc.params.get("reason")), NO_ATTENDANCE["none"])
+        await callback.answer(gettext(locale_of(manager), msgid), show_alert=True)
+        return
     manager.dialog_data["result"] = "attend"
     await manager.switch_to(states.Objection.done)
 
@@ -188,29 +203,44 @@ async def on_remarks(
 
 
 async def hearing_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    """Only what is true now, and only the buttons the procedure allows now (the use cases
+    refuse the rest anyway, for a button pressed on an older screen)."""
     locale, env = locale_of(dialog_manager), env_of(dialog_manager)
     app = await _case(dialog_manager)
     hearing = app.latest_hearing
     assert hearing is not None
+    actions = applicant_actions(env, app)
     day, clock = day_and_time(hearing.scheduled_at, env.calendar.tz)
     objection_due = app.deadline(Term.OBJECTION)
     protocol = hearing.protocol
     remarks_due = app.deadline(Term.PROTOCOL_REMARKS)
+    ahead = hearing.held_at is None and hearing.scheduled_at > env.now()
+    closed_on = objection_due if app.status in AWAITING_HEARING and not actions.may_object else None
     return {
         "number": app.id,
         "grounds": "\n".join(
             f"• {label(RefusalGround(g), locale)}" for g in hearing.refusal_grounds
         ),
+        "ahead": ahead,
         "day": format_day(day, locale),
         "time": clock,
         "mode": label(hearing.mode, locale),
-        "details": hearing.details or "",
-        "can_object": app.status in AWAITING_HEARING,
-        "objection_due": format_day(objection_due, locale) if objection_due else "",
-        "has_protocol": protocol is not None,
+        "details": (hearing.details or "") if ahead else "",
+        "held": format_day(hearing.held_at, locale, tz=env.district.timezone)
+        if hearing.held_at
+        else "",
+        "can_object": actions.may_object,
+        "can_attend": actions.may_attend,
+        "objection_due": format_day(objection_due, locale)
+        if objection_due and actions.may_object
+        else "",
+        "objection_closed": format_day(closed_on, locale) if closed_on else "",
+        "has_protocol": protocol is not None and actions.may_read_protocol,
         "protocol": protocol.text if protocol is not None else "",
-        "remarks_due": format_day(remarks_due, locale) if remarks_due else "",
-        "can_remark": app.status in REMARKS_OPEN,
+        "remarks_due": format_day(remarks_due, locale)
+        if remarks_due and actions.may_remark
+        else "",
+        "can_remark": actions.may_remark,
     }
 
 
@@ -230,15 +260,25 @@ def dialog() -> Dialog:
         Window(
             T("Preliminary refusal of application No. {number}. Grounds:"),
             Format("{grounds}"),
-            T("Hearing: {day} at {time}, {mode}."),
+            T("Hearing: {day} at {time}, {mode}.", when="ahead"),
             Format("{details}", when="details"),
+            T("The hearing was held: {held}", when="held"),
             T("You may object until {objection_due} inclusive.", when="objection_due"),
+            T(
+                "The time to object has passed: the last day was {objection_closed}.",
+                when="objection_closed",
+            ),
             Column(
                 Button(T("✍️ Object in writing"), id="write", on_click=on_write, when="can_object"),
                 Button(
                     T("🗣 I want to be heard orally"), id="oral", on_click=on_oral, when="can_object"
                 ),
-                Button(T("✅ I will attend the hearing"), id="attend", on_click=on_attend),
+                Button(
+                    T("✅ I will attend the hearing"),
+                    id="attend",
+                    on_click=on_attend,
+                    when="can_attend",
+                ),
                 Button(
                     T("📄 Read the protocol"),
                     id="protocol",

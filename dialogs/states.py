@@ -12,6 +12,8 @@ class Identity(StatesGroup):
     contact = State()
     code = State()
     result = State()
+    name = State()
+    name_check = State()
 
 
 class Menu(StatesGroup):
@@ -26,6 +28,9 @@ class Filing(StatesGroup):
     member_name = State()
     member_income = State()
     family_more = State()
+    member = State()
+    member_rename = State()
+    member_reincome = State()
     settlement = State()
     address = State()
     iban = State()
@@ -52,3 +57,9 @@ class Objection(StatesGroup):
     done = State()
     protocol = State()
     remarks = State()
+
+
+class Question(StatesGroup):
+    main = State()
+    text = State()
+    done = State()

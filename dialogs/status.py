@@ -1,4 +1,5 @@
-"""The main menu and the case status: where the case is, what comes next, every deadline."""
+"""The main menu and the case status: where the case is, what comes next, the applicant's terms,
+and only the buttons for what the applicant may lawfully do now."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Start
 from aiogram_dialog.widgets.text import Format
 
-from casework.law.status import Status
 from casework.steps import case_file
-from casework.steps.status import applicant_status
+from casework.steps.status import applicant_actions, applicant_status
 from dialogs import states
 from dialogs.common import (
     applicant_of,
@@ -21,19 +21,7 @@ from dialogs.common import (
     open_draft,
     session_of,
 )
-from dialogs.filing import LANG_BUTTON, MENU_BUTTON
-from dialogs.widgets import T, locale_of
-
-# States in which the applicant has something to do about a preliminary refusal or its hearing.
-HEARING_STATES = frozenset(
-    {
-        Status.PRELIMINARY_REFUSAL,
-        Status.OBJECTION_RECEIVED,
-        Status.HEARING_HELD,
-        Status.PROTOCOL_MADE,
-        Status.REMARKS_RECEIVED,
-    }
-)
+from dialogs.widgets import LANG_BUTTON, MENU_BUTTON, T, locale_of
 
 
 async def on_file(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -51,7 +39,8 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "has_draft": has_draft,
         "can_file": not has_draft,
         "has_case": case is not None,
-        "hearing": case is not None and case.status in HEARING_STATES,
+        # Something to do about a preliminary refusal now: object, attend, read, remark.
+        "hearing": case is not None and applicant_actions(env_of(dialog_manager), case).any,
     }
 
 
@@ -62,8 +51,9 @@ async def status_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     case = await case_file.visible_case(session, applicant)
     if case is None:
         return {"status": "", "hearing": False}
-    text = await applicant_status(session, env_of(dialog_manager), case, locale_of(dialog_manager))
-    return {"status": text, "hearing": case.status in HEARING_STATES}
+    env = env_of(dialog_manager)
+    text = await applicant_status(session, env, case, locale_of(dialog_manager))
+    return {"status": text, "hearing": applicant_actions(env, case).any}
 
 
 OBJECTION_BUTTON = Start(
@@ -88,6 +78,7 @@ def menu() -> Dialog:
                     when="has_case",
                 ),
                 OBJECTION_BUTTON,
+                Start(T("❓ Ask the department"), id="question", state=states.Question.main),
                 LANG_BUTTON,
             ),
             state=states.Menu.main,

@@ -16,8 +16,8 @@ from casework.law.district import District
 from casework.steps import delivery
 from casework.system.env import CaseEnv
 from casework.tables.notices import Notice
-from casework.texts.i18n import gettext
-from casework.texts.notices import district_day, notice_day
+from casework.texts.i18n import format_day, gettext
+from casework.texts.notices import district_day
 
 FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
 # The chat's marks that the font lacks, printed as the plain signs it has.
@@ -45,7 +45,7 @@ def render_pdf(notice: Notice, district: District, *, text: str | None = None) -
     pdf.multi_cell(0, 8, notice.title, align="C")
     pdf.ln(2)
     pdf.set_font("DejaVu", size=10)
-    created = notice_day(district_day(notice.created_at, district), loc)
+    created = format_day(district_day(notice.created_at, district), loc)
     pdf.multi_cell(0, 5, gettext(loc, "Notice No. {id}. Date: {date}", id=notice.id, date=created))
     pdf.ln(4)
     pdf.set_font("DejaVu", size=11)

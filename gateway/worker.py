@@ -46,7 +46,8 @@ from casework.law.notices import (
     Outcome,
     may_move,
 )
-from casework.steps.delivery import after_send, fallback_columns, notices_reached
+from casework.steps import reminders
+from casework.steps.delivery import after_send, claimable, fallback_columns, notices_reached
 from casework.system.clock import Clock
 from casework.system.db import transaction
 from casework.system.env import CaseEnv, current
@@ -78,6 +79,7 @@ class WorkerConfig:
     poll_interval: float = 1.0
     flush_size: int = 500
     flush_interval: float = 0.25
+    remind_every: timedelta = timedelta(minutes=5)  # the reminders' pass (steps/reminders.py)
 
 
 @dataclass(slots=True)
@@ -219,6 +221,7 @@ class Worker:
                 NOTICES.c.status == QUEUED,
                 NOTICES.c.due_at <= now,
                 NOTICES.c.channel.in_(list(self.providers if channels is None else channels)),
+                claimable(self.env, now),
             )
             .order_by(NOTICES.c.due_at, NOTICES.c.id)
             .limit(limit)
@@ -375,12 +378,23 @@ class Worker:
             await writer
         return done
 
+    async def remind(self) -> int:
+        """One pass of the reminders: withdraw stale ones, write those due now."""
+        async with transaction(self.sessions) as session:
+            self.env = await current(session, self.env)
+            return await reminders.send_due(session, self.env)
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set: sweep, drain, and rest a moment when nothing is due."""
+        """Serve until `stop` is set: sweep, remind every few minutes, drain, and rest a moment
+        when nothing is due."""
+        next_reminders = self.clock.now()
         while not stop.is_set():
             sent = 0
             try:
                 await self.sweep()
+                if self.clock.now() >= next_reminders:
+                    next_reminders = self.clock.now() + self.config.remind_every
+                    await self.remind()
                 sent = await self.drain()
             except Exception:
                 log.exception("delivery pass failed; retrying")

@@ -4,6 +4,7 @@ every SMS fits two UCS-2 parts with the longest values the case can hold."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import combinations
@@ -15,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.law.district import District
 from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
+from casework.law.questions import ANSWER_MAX
+from casework.law.reminders import Reminder
 from casework.law.rules import (
     Channel,
     DocumentKind,
@@ -27,10 +30,10 @@ from casework.law.terms import Term
 from casework.steps.delivery import hand_over
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
-from casework.tables.hearings import Hearing
-from casework.texts.i18n import LOCALES, format_tenge, gettext
+from casework.tables.hearings import Hearing, HearingProtocol
+from casework.texts.i18n import KK_MONTHS, LOCALES, DayCase, format_day, format_tenge, gettext
 from casework.texts.labels import label, short_label
-from casework.texts.notices import notice_day, render
+from casework.texts.notices import render
 from casework.texts.words import SMS_LIMIT, NoticeFacts, sms_units
 from gateway.printing import notice_pdf
 from gateway.sms import segments
@@ -81,9 +84,10 @@ def _variants(district: District, kind: NoticeKind, loc: str) -> list[NoticeFact
     """Each kind with every value that changes its length."""
     if kind is K.DECISION_GRANTED:
         return [
-            _facts(district, assistance_kind=a.code, periodicity=p)
+            _facts(district, assistance_kind=a.code, periodicity=p, stops_on=stops)
             for a in district.assistance
             for p in Periodicity
+            for stops in (date(2027, 12, 31), None)
         ]
     if kind is K.DECISION_REFUSED:
         return [
@@ -111,6 +115,35 @@ def _variants(district: District, kind: NoticeKind, loc: str) -> list[NoticeFact
         return [_facts(district, payload=payload)]
     if kind in (K.SIGNING_CODE, K.LINK_CODE):
         return [_facts(district, payload={"code": "999999", "phone": "+77019999999"})]
+    if kind is K.REMINDER:
+        # Every reminder, with every hearing mode and the longest link a hearing may carry.
+        facts = {
+            "day": str(DAY),
+            "at": datetime(2026, 12, 29, 6, 30, tzinfo=UTC).isoformat(),
+            "missing": [k.value for k in DocumentKind],
+        }
+        return [
+            _facts(district, payload={"reminder": r.value, **facts, "mode": m, "details": d})
+            for r in Reminder
+            for m in HearingMode
+            for d in ("", "https://meet.example/kz", "https://meet.example/" + "x" * 200)
+        ]
+    if kind is K.PROTOCOL_READY:
+        # No protocol at hand, one to read in the message, one too long for it.
+        variants = []
+        for text in (None, "Тыңдау хаттамасы. " * 10, "Тыңдау хаттамасы. " * 400):
+            facts = _facts(district, payload={"remarks_due": str(DAY)})
+            if text is not None and facts.hearing is not None:
+                facts.hearing.protocol = HearingProtocol(text=text, made_by=OFFICIAL)
+            variants.append(facts)
+        return variants
+    if kind is K.QUESTION_ANSWER:
+        words = ("Сәлеметсіз бе, " * ANSWER_MAX)[:ANSWER_MAX]
+        return [
+            _facts(district, payload={"question": q, "answer": a})
+            for q in ("?", words)
+            for a in ("Иә.", words, "x" * ANSWER_MAX)
+        ]
     return [_facts(district)]
 
 
@@ -127,11 +160,75 @@ def test_every_sms_fits_two_ucs2_parts_with_the_longest_values(
         assert str(NUMBER) in sms or kind is K.HOLIDAY_ASSISTANCE
 
 
+# A Kazakh date before a postposition takes the case it governs: "…желтоқсанға дейін",
+# "…желтоқсаннан бастап". A numeric SMS date writes "ж." between ("24.12.2026 ж. дейін").
+_POSTPOSITION_CASE: dict[str, DayCase] = {
+    "дейін": "dative",
+    "шейін": "dative",
+    "бастап": "ablative",
+    "кейін": "ablative",
+}
+_POSTPOSITIONS = "|".join(_POSTPOSITION_CASE)
+_LONG_DATE = re.compile(rf"(\d{{4}}) жылғы (\d{{1,2}}) (\w+) ({_POSTPOSITIONS})\b")
+_BARE_SHORT_DATE = re.compile(rf"\d{{2}}\.\d{{2}}\.\d{{4}} ({_POSTPOSITIONS})\b")
+
+
+@pytest.mark.parametrize("kind", list(NoticeKind))
+def test_kazakh_dates_take_the_case_of_the_word_after_them(
+    district: District, kind: NoticeKind
+) -> None:
+    for facts in _variants(district, kind, "kk"):
+        rendered = render(kind, facts, "kk")
+        for text in (rendered.text, rendered.sms_text):
+            assert not _BARE_SHORT_DATE.search(text), text
+            for year, day, month, word in _LONG_DATE.findall(text):
+                number = next(n for n, name in enumerate(KK_MONTHS, 1) if month.startswith(name))
+                expected = format_day(
+                    date(int(year), number, int(day)), "kk", case=_POSTPOSITION_CASE[word]
+                )
+                assert f"{expected} {word}" in text, text
+
+
+@pytest.mark.parametrize("loc", LOCALES)
+@pytest.mark.parametrize("kind", list(NoticeKind))
+def test_every_letter_ends_with_the_departments_address_and_phone(
+    district: District, kind: NoticeKind, loc: str
+) -> None:
+    provider = district.provider
+    text = render(kind, _variants(district, kind, loc)[0], loc).text
+    phone = gettext(loc, "Tel. {phone}", phone=provider.phone)
+    assert text.endswith(f"{getattr(provider.address, loc)}\n{phone}"), text
+
+
+@pytest.mark.parametrize("loc", LOCALES)
+@pytest.mark.parametrize("kind", list(NoticeKind))
+def test_an_sms_that_sends_the_reader_to_the_department_gives_its_phone(
+    district: District, kind: NoticeKind, loc: str
+) -> None:
+    department, phone = {"kk": "бөлім", "ru": "отдел"}[loc], district.provider.compact_phone
+    for facts in _variants(district, kind, loc):
+        sms = render(kind, facts, loc).sms_text
+        if department in sms.lower():
+            assert phone in sms, sms
+
+
+@pytest.mark.parametrize("loc", LOCALES)
+def test_an_sms_writes_the_departments_phone_compactly(district: District, loc: str) -> None:
+    """Written "+77263120000", one tap dials it, and a refusal to accept fits one SMS part."""
+    kinds = [k.value for k in DocumentKind]
+    facts = _facts(district, payload={"missing": kinds, "expired": kinds})
+    sms = render(K.REFUSAL_TO_ACCEPT, facts, loc).sms_text
+    assert sms.endswith(" +77263120000") and segments(sms) == 1, sms
+    returned = {"months": ["2026-12-01"], "amount": "43250", "reason": "Шот жабылған"}
+    sms = render(K.PAYMENT_RETURNED, _facts(district, payload=returned), loc).sms_text
+    assert sms.endswith(" +77263120000"), sms
+
+
 @pytest.mark.parametrize("loc", LOCALES)
 def test_acceptance_receipt_names_the_dates_and_the_official(district: District, loc: str) -> None:
     text = render(K.ACCEPTANCE_RECEIPT, _facts(district), loc).text
-    assert notice_day(date(2026, 12, 14), loc) in text  # registered
-    assert notice_day(date(2026, 12, 24), loc) in text  # the result is ready
+    assert format_day(date(2026, 12, 14), loc) in text  # registered
+    assert format_day(date(2026, 12, 24), loc) in text  # the result is ready
     assert OFFICIAL in text
     # A bot filing has no official: the receipt leaves the line out, never prints "None".
     bot = render(K.ACCEPTANCE_RECEIPT, _facts(district, received_by=None), loc).text
@@ -162,10 +259,10 @@ def test_a_grant_names_kind_amount_periodicity_period_and_the_decision(
         getattr(district.assistance_kind("disease").name, loc),
         format_tenge(AMOUNT, loc),
         label(Periodicity.HALF_YEARLY, loc),
-        notice_day(date(2027, 1, 1), loc),
-        notice_day(date(2027, 12, 31), loc),
+        format_day(date(2027, 1, 1), loc),
+        format_day(date(2027, 12, 31), loc),
         f"№ {NUMBER}",
-        notice_day(DAY, loc),
+        format_day(DAY, loc),
     ):
         assert field in rendered.text, (field, rendered.text)
     for field in (format_tenge(AMOUNT, loc), label(Periodicity.HALF_YEARLY, loc), "31.12.2026"):
@@ -191,7 +288,8 @@ def test_termination_names_ground_stop_date_and_appeal(district: District, loc: 
     payload = {"ground": TerminationGround.MOVED_OUT.value, "stops": "2027-01-01"}
     rendered = render(K.TERMINATION, _facts(district, payload=payload), loc)
     assert label(TerminationGround.MOVED_OUT, loc) in rendered.text
-    assert notice_day(date(2027, 1, 1), loc) in rendered.text
+    # kk: "Төлемдер 2027 жылғы 1 қаңтардан бастап тоқтатылады" (from: the ablative).
+    assert format_day(date(2027, 1, 1), loc, case="ablative") in rendered.text
     assert ("аудан әкімдігіне" if loc == "kk" else "акимат района") in rendered.text
     assert NAME in rendered.text
     assert "01.01.2027" in rendered.sms_text
@@ -230,11 +328,6 @@ def test_the_law_tells_refusal_and_termination_grounds_apart() -> None:
     )
 
 
-def test_kazakh_dates_read_as_the_portal_writes_them() -> None:
-    assert notice_day(date(2026, 12, 31), "kk") == "2026 жылғы 31 желтоқсан"
-    assert notice_day(date(2026, 12, 31), "ru") == "31 декабря 2026\u202fг."
-
-
 # ------------------------------------------------------------------ channels and print, on SQLite
 
 
@@ -271,13 +364,13 @@ async def test_a_printed_preliminary_refusal_counts_the_objection_from_its_hand_
     printed = " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
     )
-    assert notice_day(handed_on, "kk") in printed and notice_day(due, "kk") in printed
+    assert format_day(handed_on, "kk") in printed and format_day(due, "kk") in printed
     assert "бүгін алсаңыз" not in printed  # not "if you received it today"
 
     async with transaction(cases.sessions) as s:
         await hand_over(s, env, refusal.id, actor="clerk")
     handed = (await cases.notices(app_id))[-1]
     assert handed.status is NoticeStatus.HANDED_OVER
-    assert notice_day(due, "kk") in handed.text and "бүгін алсаңыз" not in handed.text
+    assert format_day(due, "kk") in handed.text and "бүгін алсаңыз" not in handed.text
     # The sheet and the case agree on the last day.
     assert (await cases.application(app_id)).deadline(Term.OBJECTION) == due

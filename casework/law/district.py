@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Annotated, Self, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from casework.law.rules import Ground, Periodicity
@@ -44,7 +46,26 @@ class Provider(_Model):
 
     name: Names
     address: Names
+    # As people read it on a letter: "+7 (72631) 2-00-00"; an SMS writes `compact_phone`.
     phone: Text
+
+    @field_validator("phone")
+    @classmethod
+    def _dialable(cls, value: str) -> str:
+        try:
+            number = phonenumbers.parse(value, "KZ")
+        except NumberParseException:
+            raise ValueError(f"{value!r} is not a phone number") from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError(f"{value!r} is not a valid phone number")
+        return value
+
+    @property
+    def compact_phone(self) -> str:
+        """E.164 with no spaces ("+77263120000"): every SMS character counts, and a phone
+        dials it from the message as it is."""
+        number = phonenumbers.parse(self.phone, "KZ")
+        return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 class WorkingHours(_Model):

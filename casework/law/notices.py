@@ -59,6 +59,7 @@ class ChannelReason(StrEnum):
     SMS_FAILED = "sms_failed"
     CHAT_FAILED = "chat_failed"
     SHOWN_WHEN_FILED = "shown_when_filed"
+    ASKED_THERE = "asked_there"  # an answer goes back the way its question came
 
 
 # An electronic channel that failed for good falls back to print, and says which failed.
@@ -75,6 +76,9 @@ class NoticeStatus(StrEnum):
     DELIVERED = "delivered"  # final: it reached the phone or the chat
     TO_PRINT = "to_print"  # in the print queue: chosen so, or SMS/chat failed for good
     HANDED_OVER = "handed_over"  # final: printed and handed over at the office
+    # final: an optional message not sent after all (its moment passed, the case moved on, or
+    # the applicant said СТОП while it waited)
+    WITHDRAWN = "withdrawn"
 
 
 class Outcome(StrEnum):
@@ -91,7 +95,7 @@ N = NoticeStatus
 # changes nothing. A status never goes back, except a retry or a resend to the queue.
 NOTICE_MOVES: dict[NoticeStatus, frozenset[NoticeStatus]] = {
     # claimed by a worker; a receipt for an earlier send can still arrive while re-queued
-    N.QUEUED: frozenset({N.SENDING, N.DELIVERED, N.TO_PRINT}),
+    N.QUEUED: frozenset({N.SENDING, N.DELIVERED, N.TO_PRINT, N.WITHDRAWN}),
     # the worker's result, a receipt that overtook it, or the sweeper's re-queue
     N.SENDING: frozenset({N.QUEUED, N.SENT, N.DELIVERED, N.TO_PRINT}),
     N.SENT: frozenset({N.SENT, N.DELIVERED, N.TO_PRINT}),
@@ -99,6 +103,7 @@ NOTICE_MOVES: dict[NoticeStatus, frozenset[NoticeStatus]] = {
     N.TO_PRINT: frozenset({N.HANDED_OVER, N.QUEUED}),
     N.DELIVERED: frozenset(),
     N.HANDED_OVER: frozenset(),
+    N.WITHDRAWN: frozenset(),
 }
 FINAL_STATUSES = frozenset(s for s, moves in NOTICE_MOVES.items() if not moves)
 

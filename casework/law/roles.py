@@ -40,6 +40,7 @@ class Action(StrEnum):
     PAYMENT_RESULTS = "payment_results"  # import what was paid and returned
     BUDGET = "budget"  # set the year's budget per assistance kind
     LINK_ACCOUNTS = "link_accounts"  # confirm a Telegram account in person, or revoke a link
+    ANSWER_QUESTIONS = "answer_questions"  # answer applicants' questions (never a legal act)
 
 
 A = Action
@@ -52,7 +53,9 @@ _INTAKE = frozenset(
 # Who may do what. The provider's office registers; the akim and the State Corporation accept
 # and hand results over (DOMAIN.md "Actors"); deciding is the decision maker's alone.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.INTAKE_OFFICE: _INTAKE | {A.REGISTER},
+    # The department's own staff who handle cases answer questions; the akim's office and the
+    # State Corporation only take applications in, and send people to the department.
+    Role.INTAKE_OFFICE: _INTAKE | {A.REGISTER, A.ANSWER_QUESTIONS},
     Role.INTAKE_AKIM: _INTAKE,
     Role.INTAKE_STATE_CORPORATION: _INTAKE,
     Role.COMMISSION_SECRETARY: frozenset(
@@ -66,11 +69,20 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             A.BROADCAST,
             A.HOLIDAY_IMPORT,
             A.PRINT_QUEUE,
+            A.ANSWER_QUESTIONS,
         }
     ),
     # Decides on the case file; the identity number is not needed for that, so it stays masked.
     Role.DECISION_MAKER: frozenset(
-        {A.EXTEND, A.PRELIMINARY_REFUSAL, A.DECIDE, A.TERMINATE, A.VIEW_CASES, A.HOLIDAY_GRANT}
+        {
+            A.EXTEND,
+            A.PRELIMINARY_REFUSAL,
+            A.DECIDE,
+            A.TERMINATE,
+            A.VIEW_CASES,
+            A.HOLIDAY_GRANT,
+            A.ANSWER_QUESTIONS,
+        }
     ),
     # Never sees the person at the counter: does not link Telegram accounts.
     Role.ADMINISTRATOR: frozenset({A.CALENDAR, A.MANAGE_STAFF, A.VIEW_CASES}),

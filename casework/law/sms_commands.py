@@ -6,6 +6,8 @@ words below and what arrives are folded the same way before they are compared.
 
 Only a command word at the very start of a message counts. Anything else ("Рахмет", "Менің
 өтінішім қалай?", "Возражений нет") is not a command: it gets the help text and changes nothing.
+A question to a person is asked only with its word first ("СҰРАҚ …", "ВОПРОС …"), and is never
+guessed from a typo.
 A guessed typo may only lead to an answer (status, help), never to an act: the words that change
 something (objection, attendance, stop, yes/no) match exactly after folding, or by the typo list.
 """
@@ -25,6 +27,8 @@ class Command(StrEnum):
     STOP = "stop"  # no more optional messages (reminders, broadcasts); required notices still go
     YES = "yes"  # the answer to "send your objection?"
     NO = "no"
+    # A question to the department (law/questions.py): kept as the person's words, never an act.
+    QUESTION = "question"
 
 
 C = Command
@@ -37,6 +41,7 @@ WORDS: dict[Command, tuple[str, ...]] = {
     C.STOP: ("стоп", "stop"),
     C.YES: ("иә", "ия", "иа", "да", "yes", "ia", "iya", "da"),
     C.NO: ("жоқ", "нет", "no", "zhok", "jok", "net"),
+    C.QUESTION: ("сұрақ", "вопрос", "suraq", "surak", "vopros"),
 }
 # Misspellings seen often enough to name, beyond what folding already absorbs.
 TYPOS: dict[str, Command] = {
@@ -54,8 +59,8 @@ TYPOS: dict[str, Command] = {
 GUESSABLE = frozenset({C.STATUS, C.HELP})
 GUESS_MIN_LENGTH = 5  # shorter words are one letter away from too many others
 # Commands that take an application number after the word, and those that take free text.
-TAKES_NUMBER = frozenset({C.STATUS, C.OBJECT, C.ATTEND})
-TAKES_TEXT = frozenset({C.STATUS, C.OBJECT, C.ATTEND, C.HELP})
+TAKES_NUMBER = frozenset({C.STATUS, C.OBJECT, C.ATTEND, C.QUESTION})
+TAKES_TEXT = frozenset({C.STATUS, C.OBJECT, C.ATTEND, C.HELP, C.QUESTION})
 # A message of question marks alone asks for the status.
 QUESTION = re.compile(r"^[\s?？]+$")
 
@@ -68,6 +73,7 @@ SHOWN: dict[Command, dict[str, str]] = {
     C.STOP: {"kk": "СТОП", "ru": "СТОП"},
     C.YES: {"kk": "ИӘ", "ru": "ДА"},
     C.NO: {"kk": "ЖОҚ", "ru": "НЕТ"},
+    C.QUESTION: {"kk": "СҰРАҚ", "ru": "ВОПРОС"},
 }
 
 # Latin letters that look like Cyrillic ones (lower case: folding lower-cases first).

@@ -125,14 +125,11 @@ async def record_phone(
     applicant: Applicant,
     *,
     phone: str,
-    first_name: str,
-    last_name: str,
 ) -> bool:
-    """The applicant's own phone, shared through Telegram (names fill only what is empty);
-    True when the MCDB registers it to them: notices may go by SMS, and the link is proven."""
+    """The applicant's own phone, shared through Telegram (not the contact card's name: the bot
+    asks for the name); True when the MCDB registers it to them: notices may go by SMS, and the
+    link is proven."""
     applicant.phone = phone
-    applicant.first_name = applicant.first_name or first_name
-    applicant.last_name = applicant.last_name or last_name
     # Proof is the phone registered now: an old number someone else may hold proves nothing.
     current = phone == await registered_phone(session, applicant.iin)
     registered = current or await phone_registered(session, applicant.iin, phone)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.law.errors import DomainError
@@ -24,6 +24,7 @@ from casework.law.notices import (
     AFTER_OUTCOME,
     CASE_MOVING_KINDS,
     FALLBACK_REASON,
+    OPTIONAL_KINDS,
     REFUSAL_RECEIPT_KINDS,
     SMS_ONLY_KINDS,
     NoticeChannel,
@@ -44,6 +45,11 @@ from casework.tables.applicants import Applicant
 from casework.tables.notices import ERROR_CODE_LENGTH, Notice
 
 log = logging.getLogger(__name__)
+
+# Never printed: a code nobody typed is worthless, and an optional message that could not be sent
+# is not worth a trip to the office. One whose channel failed for good rests in `to_print`, out
+# of the print queue.
+NEVER_PRINTED = SMS_ONLY_KINDS | OPTIONAL_KINDS
 
 
 class PrintError(DomainError):
@@ -174,10 +180,11 @@ async def _as_handed_over(session: AsyncSession, env: CaseEnv, notice: Notice) -
 
 async def print_queue(session: AsyncSession, *, limit: int = 200) -> list[Notice]:
     """Notices waiting to be printed and handed over, oldest first, each notice once (a code
-    that could not be sent is never printed: the applicant asks for a new one)."""
+    that could not be sent is never printed: the applicant asks for a new one; nor is a
+    reminder)."""
     stmt = (
         select(Notice)
-        .where(Notice.status == NoticeStatus.TO_PRINT, Notice.kind.not_in(SMS_ONLY_KINDS))
+        .where(Notice.status == NoticeStatus.TO_PRINT, Notice.kind.not_in(NEVER_PRINTED))
         .order_by(Notice.created_at, Notice.id)
         .limit(limit)
     )
@@ -210,13 +217,57 @@ async def _print_copies(session: AsyncSession, notice: Notice) -> list[Notice]:
 
 async def get_notice(session: AsyncSession, notice_id: int, *, for_update: bool = False) -> Notice:
     """A notice staff may print or hand over: a one-time code is nobody's to read but the
-    applicant's, so for staff it does not exist."""
+    applicant's, and a reminder is never printed, so for the print queue neither exists."""
     notice = await rows.get(
         session, Notice, notice_id, what="notice", key="notice_id", for_update=for_update
     )
-    if notice.kind in SMS_ONLY_KINDS:
+    if notice.kind in NEVER_PRINTED:
         raise rows.not_found(notice_id, what="notice", key="notice_id")
     return notice
+
+
+def claimable(env: CaseEnv, now: datetime) -> ColumnElement[bool]:
+    """What the worker may take from the queue now: any notice, but an optional message only in
+    working hours on the working day it was written. Never at night, never a day late: one left
+    waiting (a retry past closing, a worker that was down) is withdrawn instead (`withdraw`)."""
+    opened = _opened_today(env, now)
+    if opened is None:
+        return Notice.kind.not_in(OPTIONAL_KINDS)
+    return or_(Notice.kind.not_in(OPTIONAL_KINDS), Notice.created_at >= opened)
+
+
+def too_late(env: CaseEnv, now: datetime, created_at: datetime) -> bool:
+    """An optional message written at `created_at` can no longer go (see `claimable`)."""
+    opened = _opened_today(env, now)
+    return opened is None or created_at < opened
+
+
+def _opened_today(env: CaseEnv, now: datetime) -> datetime | None:
+    """The opening of the working hours `now` falls in; None outside working hours."""
+    cal = env.calendar
+    if not cal.is_working_time(now):
+        return None
+    return datetime.combine(cal.local_date(now), cal.work_start, cal.tz)
+
+
+async def withdraw(session: AsyncSession, notice_ids: list[int], *, at: datetime) -> int:
+    """Take optional messages still waiting in the queue out of it; one a worker has claimed
+    meanwhile goes on. Returns how many were withdrawn."""
+    assert may_move(NoticeStatus.QUEUED, NoticeStatus.WITHDRAWN)
+    if not notice_ids:
+        return 0
+    stmt = (
+        update(Notice)
+        .where(
+            Notice.id.in_(notice_ids),
+            Notice.status == NoticeStatus.QUEUED,
+            Notice.kind.in_(OPTIONAL_KINDS),
+        )
+        .values(status=NoticeStatus.WITHDRAWN, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    result = cast(CursorResult[Any], await session.execute(stmt))
+    return result.rowcount or 0
 
 
 def requeue(notice: Notice, route: Route, *, at: datetime) -> None:

@@ -14,6 +14,7 @@ from casework.law.notices import NoticeKind
 from casework.law.procedure import Step, hearing_time, refusal_grounds_hold
 from casework.law.rules import DocumentKind, HearingMode, RefusalGround
 from casework.law.status import AWAITING_HEARING, Status
+from casework.law.terms import Event, Term, compute_terms
 from casework.steps import notices
 from casework.steps.audit import move, record
 from casework.steps.deadlines import refresh_deadlines
@@ -139,10 +140,28 @@ async def object_to_refusal(
     return objection
 
 
-async def confirm_attendance(session: AsyncSession, env: CaseEnv, app: Application) -> None:
+def attendance_closed(env: CaseEnv, app: Application) -> str | None:
+    """Why attendance can no longer be confirmed: 'none' (no hearing), 'held', 'over' (decided
+    without it), 'passed' (its time has come); None while the hearing is still ahead."""
     hearing = app.latest_hearing
     if hearing is None:
-        raise RuleError("no hearing is scheduled")
+        return "none"
+    if hearing.held_at is not None:
+        return "held"
+    if app.status not in AWAITING_HEARING:
+        return "over"
+    if env.now() >= hearing.scheduled_at:
+        return "passed"
+    return None
+
+
+async def confirm_attendance(session: AsyncSession, env: CaseEnv, app: Application) -> None:
+    """The applicant says they will come: only to a hearing still ahead (an old button under a
+    notice is pressed after the hearing too)."""
+    reason = attendance_closed(env, app)
+    if reason is not None:
+        raise RuleError("no hearing ahead to attend", reason=reason, current=app.status.value)
+    hearing = scheduled_hearing(app)
     hearing.attendance_confirmed_at = env.now()
     await record(session, app, "attendance_confirmed", actor="applicant", at=env.now())
 
@@ -197,6 +216,18 @@ async def make_protocol(
     session.add(protocol)
     hearing.protocol = protocol
     await session.flush()
+    # SR §15: the applicant is given the protocol to read; the remarks window runs from reading,
+    # so the message names the last day for one who reads it today.
+    remarks_due = compute_terms(env.calendar, {Event.PROTOCOL_READ: env.now()})[
+        Term.PROTOCOL_REMARKS
+    ]
+    await notices.enqueue(
+        session,
+        env,
+        app,
+        NoticeKind.PROTOCOL_READY,
+        {"hearing_id": hearing.id, "remarks_due": remarks_due.isoformat()},
+    )
     return protocol
 
 

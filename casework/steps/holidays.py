@@ -32,6 +32,7 @@ from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.decisions import Assistance, Decision
 from casework.tables.holidays import HolidayList, HolidayRecipient
+from casework.tables.notices import Notice
 
 
 def find_holiday(district: District, holiday: str) -> Holiday:
@@ -204,6 +205,66 @@ async def list_summary(session: AsyncSession, list_id: int) -> tuple[HolidayList
     holiday_list = await rows.get(session, HolidayList, list_id, what="holiday list", key="list_id")
     count = await session.scalar(select(func.count()).where(HolidayRecipient.list_id == list_id))
     return holiday_list, count or 0
+
+
+async def recent_lists(session: AsyncSession, limit: int = 50) -> list[tuple[HolidayList, int]]:
+    """The latest imported lists, newest first, each with how many recipients it kept."""
+    count = (
+        select(func.count())
+        .where(HolidayRecipient.list_id == HolidayList.id)
+        .correlate(HolidayList)
+        .scalar_subquery()
+    )
+    stmt = select(HolidayList, count).order_by(HolidayList.id.desc()).limit(limit)
+    return [(holiday_list, n) for holiday_list, n in await session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A list at a glance: recipients per category and, once granted, the lines skipped (granted
+    by another list already) and the broadcasts that carry its notices."""
+
+    holiday_list: HolidayList
+    recipients: int
+    categories: dict[str, int]  # category code → recipients, in the district file's order
+    skipped_lines: list[int]
+    broadcasts: dict[int, str]  # broadcast id → the category its notices name
+
+
+async def list_overview(session: AsyncSession, list_id: int) -> Overview:
+    holiday_list, count = await list_summary(session, list_id)
+    by_category = await session.execute(
+        select(HolidayRecipient.category, func.count())
+        .where(HolidayRecipient.list_id == list_id)
+        .group_by(HolidayRecipient.category)
+    )
+    skipped: list[int] = []
+    broadcasts: dict[int, str] = {}
+    if holiday_list.granted_at is not None:
+        skipped = list(
+            await session.scalars(
+                select(HolidayRecipient.line)
+                .where(
+                    HolidayRecipient.list_id == list_id, HolidayRecipient.application_id.is_(None)
+                )
+                .order_by(HolidayRecipient.line)
+            )
+        )
+        found = await session.execute(
+            select(Notice.broadcast_id, HolidayRecipient.category)
+            .join(HolidayRecipient, HolidayRecipient.application_id == Notice.application_id)
+            .where(HolidayRecipient.list_id == list_id, Notice.broadcast_id.is_not(None))
+            .distinct()
+            .order_by(Notice.broadcast_id)
+        )
+        broadcasts = {b: category for b, category in found if b is not None}
+    return Overview(
+        holiday_list,
+        count,
+        {category: n for category, n in by_category},
+        skipped,
+        broadcasts,
+    )
 
 
 async def _already_granted(

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.law.errors import RuleError
+from casework.law.errors import NotFound, RuleError
+from casework.law.names import PersonName
 from casework.law.notices import NoticeKind
 from casework.law.roles import INTAKE_CHANNEL, Role
 from casework.law.rules import Channel, DocumentKind, Filer, Ground, required_documents
@@ -26,6 +27,14 @@ from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application, Document, FamilyMember
 
+# Until the income is computed for the commission, the family may still be corrected.
+FAMILY_EDITABLE = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.REGISTERED,
+    Status.AT_PRECINCT_COMMISSION,
+)
+
 # ---------------------------------------------------------------- applicants and drafts
 
 
@@ -36,6 +45,9 @@ async def applicant_by_iin(session: AsyncSession, iin: str) -> Applicant | None:
 async def get_or_create_applicant(
     session: AsyncSession, env: CaseEnv, iin: str, **fields: Any
 ) -> Applicant:
+    """Staff's names come from a document (a desk, a holiday list): they count as given."""
+    if fields.get("last_name") or fields.get("first_name"):
+        fields["name_given_at"] = env.now()
     applicant = await applicant_by_iin(session, iin)
     if applicant is None:
         applicant = Applicant(iin=iin, created_at=env.now(), **fields)
@@ -46,6 +58,20 @@ async def get_or_create_applicant(
                 setattr(applicant, key, value)
     await session.flush()
     return applicant
+
+
+async def record_name(
+    session: AsyncSession, env: CaseEnv, applicant: Applicant, name: PersonName
+) -> None:
+    """The name the person gave in the bot, once: a name already given (by them, or by staff
+    from the identity card) is changed only at the department."""
+    if applicant.name_given_at is not None:
+        raise RuleError("the name is already given; staff correct it", reason="given")
+    applicant.last_name = name.last_name
+    applicant.first_name = name.first_name
+    applicant.middle_name = name.middle_name
+    applicant.name_given_at = env.now()
+    await session.flush()
 
 
 async def start_application(
@@ -93,9 +119,7 @@ async def set_family(
     actor: str,
 ) -> Application:
     """Replace the family list (name, monthly income); the applicant is one of the members."""
-    require_status(
-        app, Status.DRAFT, Status.SUBMITTED, Status.REGISTERED, Status.AT_PRECINCT_COMMISSION
-    )
+    require_status(app, *FAMILY_EDITABLE)
     app.family.clear()
     for name, income in members:
         if income < 0:
@@ -103,6 +127,44 @@ async def set_family(
         app.family.append(FamilyMember(full_name=name, monthly_income=income))
     await record(session, app, "family_recorded", actor=actor, at=env.now())
     return app
+
+
+def _member(app: Application, member_id: int) -> FamilyMember:
+    member = next((m for m in app.family if m.id == member_id), None)
+    if member is None:  # removed meanwhile (a stale button), or another case's
+        raise NotFound(f"no family member {member_id} in application {app.id}", key="member_id")
+    return member
+
+
+async def change_family_member(
+    session: AsyncSession,
+    env: CaseEnv,
+    app: Application,
+    member_id: int,
+    *,
+    name: str | None = None,
+    income: Decimal | None = None,
+    actor: str,
+) -> FamilyMember:
+    """Correct one member's name or income; the others stay as they are."""
+    require_status(app, *FAMILY_EDITABLE)
+    member = _member(app, member_id)
+    if income is not None and income < 0:
+        raise RuleError("income cannot be negative")
+    if name is not None:
+        member.full_name = name
+    if income is not None:
+        member.monthly_income = income
+    await record(session, app, "family_member_changed", actor=actor, at=env.now())
+    return member
+
+
+async def remove_family_member(
+    session: AsyncSession, env: CaseEnv, app: Application, member_id: int, *, actor: str
+) -> None:
+    require_status(app, *FAMILY_EDITABLE)
+    app.family.remove(_member(app, member_id))
+    await record(session, app, "family_member_removed", actor=actor, at=env.now())
 
 
 async def attach_document(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.notices import (
+    OPTIONAL_KINDS,
     RECEIPT_KINDS,
     SMS_ONLY_KINDS,
     ChannelReason,
@@ -136,7 +137,7 @@ def render_notice(
         payload,
         objection_due=objection_due(env, application, handed_over_on or env.today()),
         handed_over_on=handed_over_on,
-        name=applicant.full_name,
+        name=applicant.full_name if applicant.name_given_at else "",  # never a profile's name
         today=env.today(),
     )
     return render(kind, facts, locale)
@@ -150,14 +151,28 @@ async def enqueue(
     payload: dict[str, Any],
     *,
     broadcast_id: int | None = None,
+    routes: list[Route] | None = None,
 ) -> list[Notice]:
-    """Write one outbox row per channel inside the caller's transaction; returns the rows."""
+    """Write one outbox row per channel inside the caller's transaction; returns the rows.
+    `routes` replaces the law's channels (an answer goes back the way its question came).
+
+    An optional message (a reminder) goes by the notice's own electronic channels or not at all:
+    never after the applicant's СТОП, never to the print queue; the worker sends it only in
+    working hours on the day it was written (`delivery.claimable`).
+    """
     applicant = await session.get(Applicant, application.applicant_id)
     assert applicant is not None
-    if kind in SMS_ONLY_KINDS:
+    optional = kind in OPTIONAL_KINDS
+    if optional and applicant.sms_opt_out_at is not None:
+        return []
+    if routes is None and kind in SMS_ONLY_KINDS:
         routes = [Route(NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED, payload["phone"])]
-    else:
+    elif routes is None:
         routes = await choose_routes(session, application, applicant, kind)
+    if optional:
+        routes = [r for r in routes if r.channel is not NoticeChannel.PRINT]
+    if not routes:
+        return []
     locale = applicant.locale if applicant.locale in LOCALES else DEFAULT_LOCALE
     rendered = render_notice(env, application, applicant, kind, payload, locale)
     now = env.now()
@@ -215,14 +230,14 @@ _GONE_OUT = (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.HANDED_OVER
 
 
 async def sent_notices(session: AsyncSession, application_id: int) -> list[Notice]:
-    """The notices of a case that have left the outbox, oldest first (one-time codes are not
-    notices of the case)."""
+    """The notices of a case that have left the outbox, oldest first (one-time codes and
+    reminders are not notices of the case)."""
     rows = await session.scalars(
         select(Notice)
         .where(
             Notice.application_id == application_id,
             Notice.status.in_(_GONE_OUT),
-            Notice.kind.not_in(SMS_ONLY_KINDS),
+            Notice.kind.not_in(SMS_ONLY_KINDS | OPTIONAL_KINDS),
         )
         .order_by(Notice.id)
     )

@@ -3,7 +3,8 @@
 Only a phone the mobile citizens database registers to an applicant acts, and only on that
 applicant's filed cases (SR §15: the MCDB is what makes a phone the applicant's); anyone else
 learns nothing but the department's phone. An objection is a legal act, so it is recorded only
-after the same phone answers yes, and it counts from its first message (SR §15, DR §20).
+after the same phone answers yes, and it counts from its first message (SR §15, DR §20). A
+question (СҰРАҚ / ВОПРОС) is kept as the person's words for staff to answer, and is no act.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from casework.law.procedure import Step
 from casework.law.sms_commands import SHOWN, Command, Parsed, parse
 from casework.law.status import AWAITING_HEARING, DECIDED, Status
 from casework.law.terms import Term
-from casework.steps import inbound
+from casework.steps import inbound, questions
 from casework.steps.case_file import CASE_LOADS
-from casework.steps.hearings import confirm_attendance, object_to_refusal
+from casework.steps.hearings import attendance_closed, confirm_attendance, object_to_refusal
 from casework.steps.notices import objection_due, phone_registered
 from casework.steps.payments import outlook
 from casework.steps.procedure import require
+from casework.steps.questions import QuestionRefused
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
@@ -33,6 +35,7 @@ from casework.tables.mcdb import McdbEntry
 from casework.tables.sms_confirmations import SmsConfirmation
 from casework.texts.i18n import LOCALES, day_and_time, format_short_day, gettext
 from casework.texts.labels import label
+from casework.texts.questions import question_refused
 from casework.texts.storable import storable
 
 # How long a "yes" may take: a plain day the reply can name, but never past the opening of the
@@ -99,9 +102,9 @@ def _help(env: CaseEnv, locales: list[str]) -> str:
     return _each(
         locales,
         "Write one word: STATUS - where your application is. OBJECTION and your reason - to "
-        "object to the decision. ATTEND - you will come to the hearing. STOP - no optional "
-        "messages. Tel. {phone}",
-        phone=env.district.provider.phone,
+        "object to the decision. ATTEND - you will come to the hearing. QUESTION and your "
+        "question - to ask the department. STOP - no optional messages. Tel. {phone}",
+        phone=env.district.provider.compact_phone,
     )
 
 
@@ -285,8 +288,8 @@ async def _attend(session: AsyncSession, env: CaseEnv, who: _Sender, cmd: Parsed
     if isinstance(target, str):
         return target
     app, loc, hearing = target, target.applicant.locale, target.latest_hearing
-    if hearing is None or not _hearing_open(app):
-        return _status(app)
+    if hearing is None or not _hearing_open(app) or attendance_closed(env, app):
+        return _status(app)  # its hour has passed: nothing to confirm
     if hearing.attendance_confirmed_at is None:
         await confirm_attendance(session, env, app)
     day, time = day_and_time(hearing.scheduled_at, env.calendar.tz)
@@ -296,6 +299,29 @@ async def _attend(session: AsyncSession, env: CaseEnv, who: _Sender, cmd: Parsed
         number=app.id,
         date=format_short_day(day),
         time=time,
+    )
+
+
+async def _question(
+    session: AsyncSession, env: CaseEnv, who: _Sender, cmd: Parsed, message_id: str | None
+) -> str:
+    """Kept for staff to answer by SMS: about the case it names, else the newest one."""
+    named = [app for app in who.cases if app.id == cmd.number]
+    app = named[0] if named else who.cases[0]
+    loc, word = app.applicant.locale, SHOWN[Command.QUESTION][app.applicant.locale]
+    # A number that is not one of this phone's cases is part of the question ("ВОПРОС 3 детей").
+    text = cmd.text if named else cmd.after_word
+    try:
+        await questions.ask_by_sms(
+            session, env, phone=who.phone, application=app, text=text, message_id=message_id
+        )
+    except QuestionRefused as exc:
+        return question_refused(loc, exc, env.district.provider.compact_phone, word=word)
+    return gettext(
+        loc,
+        "Your question on application No. {number} is received. The answer will come by SMS to "
+        "this number. A question does not change your application.",
+        number=app.id,
     )
 
 
@@ -334,6 +360,8 @@ async def answer_sms(
         return await _ask_to_confirm(session, env, who, cmd, message_id)
     if cmd.command is Command.ATTEND:
         return await _attend(session, env, who, cmd)
+    if cmd.command is Command.QUESTION:
+        return await _question(session, env, who, cmd, message_id)
     target = _target(env, who, cmd)
     return target if isinstance(target, str) else await _status_and_payment(session, target)
 

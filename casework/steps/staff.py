@@ -1,4 +1,5 @@
-"""Staff accounts: adding one, reissuing its token, and finding who holds a token."""
+"""Staff accounts: adding one, reissuing its token, finding who holds a token, changing a role,
+deactivating and reactivating."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import DomainError, NotFound, RuleError
 from casework.law.roles import Role
 from casework.steps import rows
-from casework.tables.staff import Staff
+from casework.tables.staff import Staff, StaffSession
 
 
 class StaffExists(DomainError):
@@ -84,4 +85,30 @@ async def deactivate(session: AsyncSession, staff_id: int) -> Staff:
     member = await rows.get(session, Staff, staff_id, what="staff member", key="staff_id")
     member.active = False
     await session.flush()
+    return member
+
+
+async def get_staff(session: AsyncSession, staff_id: int) -> Staff:
+    return await rows.get(
+        session, Staff, staff_id, what="staff member", key="staff_id", for_update=True
+    )
+
+
+async def change_role(session: AsyncSession, staff_id: int, role: Role) -> Staff:
+    """What the member may do changes at their next request (each request reads the role)."""
+    member = await get_staff(session, staff_id)
+    member.role = role
+    await session.flush()
+    return member
+
+
+async def reactivate(session: AsyncSession, staff_id: int) -> Staff:
+    """The account works again with its password; sessions and the bearer token from before the
+    deactivation stay dead (`komek staff token` issues a new token)."""
+    member = await get_staff(session, staff_id)
+    if not member.active:
+        member.active = True
+        member.token_hash = hash_token(_new_token())  # a token nobody holds
+        await session.execute(delete(StaffSession).where(StaffSession.staff_id == member.id))
+        await session.flush()
     return member

@@ -15,6 +15,8 @@ from casework.tables import (  # noqa: F401
     mcdb,
     notices,
     payments,
+    questions,
+    reminders,
     signatures,
     sms_confirmations,
     staff,

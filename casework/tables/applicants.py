@@ -22,6 +22,9 @@ class Applicant(Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     first_name: Mapped[str] = mapped_column(String(100), default="")
     middle_name: Mapped[str | None] = mapped_column(String(100))
+    # When the name was given by the person (in the bot) or by staff from a document: only such a
+    # name greets anyone in a notice (a Telegram profile's name never does).
+    name_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str] = mapped_column(String(2), default="kk")
     phone: Mapped[str | None] = mapped_column(String(16))
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)

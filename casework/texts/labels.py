@@ -40,7 +40,8 @@ _NAMES: dict[StrEnum, str] = {
     DocumentKind.OLD_AGE_CARE_PROOF: N_("Document proving inability to care for oneself"),
     DocumentKind.RELEASE_PROOF: N_("Certificate of release or probation registration"),
     DocumentKind.OBJECTION_EVIDENCE: N_("Document supporting the objection"),
-    RefusalGround.FALSE_INFORMATION: N_("False information was given"),
+    # Its own words, never the termination ground's (DR §22 item 1 vs DR §24).
+    RefusalGround.FALSE_INFORMATION: N_("The information given is not correct"),
     RefusalGround.EVADED_INSPECTION: N_("The inspection was refused or evaded"),
     RefusalGround.INCOME_ABOVE_THRESHOLD: N_("Per-capita income is above the threshold"),
     RefusalGround.ALREADY_ASSIGNED: N_("Assistance on this ground is already assigned"),
@@ -96,6 +97,7 @@ _NAMES: dict[StrEnum, str] = {
     ChannelReason.SMS_FAILED: N_("The SMS could not be delivered"),
     ChannelReason.CHAT_FAILED: N_("The chat message could not be delivered"),
     ChannelReason.SHOWN_WHEN_FILED: N_("Shown in the chat when the application was filed"),
+    ChannelReason.ASKED_THERE: N_("The applicant asked the question this way"),
 }
 # Apart: a StrEnum member equals its value, so "false_information" of DR §22 and of DR §24
 # would be one key of one dict.

@@ -16,8 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
-
 from casework.law.district import District
 from casework.law.notices import NoticeKind
 from casework.law.rules import (
@@ -97,16 +95,6 @@ def district_day(moment: datetime, district: District) -> date:
     return day_and_time(moment, district.zone)[0]
 
 
-def notice_day(day: date, loc: str) -> str:
-    """A date as the national portal writes it: '2026 жылғы 31 желтоқсан', '31 декабря 2026 г.'.
-
-    The Kazakh form stands alone after a label ("Тіркелген күні: …"), so no case ending is needed.
-    """
-    if loc == "kk":
-        return f"{day.year} жылғы {day.day} {format_date(day, 'MMMM', locale='kk')}"
-    return format_day(day, loc)
-
-
 def _greeting(f: NoticeFacts, kind: NoticeKind, loc: str) -> str | None:
     if kind is NoticeKind.TERMINATION and f.payload.get("ground") == TerminationGround.DEATH:
         # The recipient has died: the letter goes to the family, never to the deceased by name.
@@ -118,11 +106,22 @@ def _greeting(f: NoticeFacts, kind: NoticeKind, loc: str) -> str | None:
 
 def _footer(f: NoticeFacts, loc: str) -> str:
     provider = f.district.provider
-    return f"{getattr(provider.name, loc)}\n{getattr(provider.address, loc)}, {provider.phone}"
+    return lines(
+        getattr(provider.name, loc),
+        getattr(provider.address, loc),
+        gettext(loc, "Tel. {phone}", phone=provider.phone),
+    )
 
 
-def _grounds(values: list[str], loc: str) -> str:
-    return "; ".join(label(RefusalGround(v), loc) for v in values)
+def _bullets(heading: str, items: list[str]) -> str | None:
+    """One item a line: the items' own commas would make a list on one line ambiguous."""
+    if not items:
+        return None
+    return "\n".join([heading, *(f"• {item}" for item in items)])
+
+
+def _grounds(values: list[str], loc: str) -> str | None:
+    return _bullets(gettext(loc, "Grounds:"), [label(RefusalGround(v), loc) for v in values])
 
 
 def _decision_line(f: NoticeFacts, loc: str) -> str | None:
@@ -132,7 +131,7 @@ def _decision_line(f: NoticeFacts, loc: str) -> str | None:
         loc,
         "Decision number and date: No. {decision} of {date}",
         decision=f.decision_number,
-        date=notice_day(f.decided_on, loc),
+        date=format_day(f.decided_on, loc),
     )
 
 
@@ -153,7 +152,7 @@ def _hearing_line(h: Hearing, f: NoticeFacts, loc: str) -> str:
     return gettext(
         loc,
         "Hearing: {date} at {time}, {mode}.",
-        date=notice_day(day, loc),
+        date=format_day(day, loc),
         time=clock,
         mode=label(HearingMode(h.mode), loc),
     )
@@ -176,8 +175,8 @@ def _acceptance(f: NoticeFacts, loc: str) -> Words:
     assert registered is not None and due is not None, "an acceptance receipt follows registration"
     text = lines(
         gettext(loc, "✅ Application No. {number} is accepted and registered.", number=f.number),
-        gettext(loc, "Registered on: {date}", date=notice_day(registered, loc)),
-        gettext(loc, "The result will be ready by: {date}", date=notice_day(due, loc)),
+        gettext(loc, "Registered on: {date}", date=format_day(registered, loc)),
+        gettext(loc, "The result will be ready by: {date}", date=format_day(due, loc)),
         gettext(loc, "Documents taken by: {name}", name=f.received_by) if f.received_by else None,
     )
     sms = gettext(
@@ -191,9 +190,7 @@ def _acceptance(f: NoticeFacts, loc: str) -> Words:
 
 
 def _document_list(heading: str, kinds: list[str], loc: str) -> str | None:
-    if not kinds:
-        return None
-    return "\n".join([heading, *(f"• {label(DocumentKind(k), loc)}" for k in kinds)])
+    return _bullets(heading, [label(DocumentKind(k), loc) for k in kinds])
 
 
 def _refusal_to_accept(f: NoticeFacts, loc: str) -> Words:
@@ -210,7 +207,7 @@ def _refusal_to_accept(f: NoticeFacts, loc: str) -> Words:
         loc,
         "Application No. {number} not accepted: documents incomplete. Tel. {phone}",
         number=f.number,
-        phone=f.district.provider.phone,
+        phone=f.district.provider.compact_phone,
     )
     return Words(gettext(loc, "Receipt of refusal to accept the application"), text, sms)
 
@@ -229,10 +226,10 @@ def _how_to_object(f: NoticeFacts, loc: str) -> str:
 def _objection_term(f: NoticeFacts, loc: str) -> str:
     """A handed-over sheet names the day it was handed over and the last day counted from it;
     a notice on its way can only say what the last day is if it arrives today."""
-    due = notice_day(f.objection_due, loc) if f.objection_due else "—"
+    due = format_day(f.objection_due, loc) if f.objection_due else "—"
     if f.handed_over_on is not None:
         return lines(
-            gettext(loc, "Handed over to you on: {date}", date=notice_day(f.handed_over_on, loc)),
+            gettext(loc, "Handed over to you on: {date}", date=format_day(f.handed_over_on, loc)),
             gettext(
                 loc,
                 "You may object in writing or orally within 2 working days; the last day is "
@@ -258,7 +255,7 @@ def _preliminary_refusal(f: NoticeFacts, loc: str) -> Words:
             "refused.",
             number=f.number,
         ),
-        gettext(loc, "Grounds: {grounds}.", grounds=_grounds(list(h.refusal_grounds), loc)),
+        _grounds(list(h.refusal_grounds), loc),
         _hearing_line(h, f, loc),
         _details(h, loc),
         _objection_term(f, loc),
@@ -308,11 +305,15 @@ def _kind_name(f: NoticeFacts, loc: str) -> str | None:
 
 def _period(f: NoticeFacts, loc: str) -> str:
     assert f.starts_on is not None
-    starts = notice_day(f.starts_on, loc)
     if f.stops_on is None:
+        # kk: "…1 қаңтардан бастап" (from).
+        starts = format_day(f.starts_on, loc, case="ablative")
         return gettext(loc, "Period starts on: {starts}", starts=starts)
     return gettext(
-        loc, "Period: {starts} – {stops}", starts=starts, stops=notice_day(f.stops_on, loc)
+        loc,
+        "Period: {starts} – {stops}",
+        starts=format_day(f.starts_on, loc),
+        stops=format_day(f.stops_on, loc),
     )
 
 
@@ -361,7 +362,7 @@ def _granted(f: NoticeFacts, loc: str) -> Words:
 
 
 def _sms_grounds(values: list[str], loc: str) -> str:
-    return ", ".join(short_label(RefusalGround(v), loc) for v in values)
+    return "; ".join(short_label(RefusalGround(v), loc) for v in values)
 
 
 def _refused(f: NoticeFacts, loc: str) -> Words:
@@ -372,9 +373,7 @@ def _refused(f: NoticeFacts, loc: str) -> Words:
             "Social assistance has been refused on your application No. {number}.",
             number=f.number,
         ),
-        gettext(loc, "Grounds: {grounds}.", grounds=_grounds(f.refusal_grounds, loc))
-        if f.refusal_grounds
-        else None,
+        _grounds(f.refusal_grounds, loc),
         _decision_line(f, loc),
         _appeal(loc),
     )
@@ -418,7 +417,8 @@ def _termination(f: NoticeFacts, loc: str) -> Words:
             number=f.number,
         ),
         gettext(loc, "Reason: {grounds}.", grounds=label(ground, loc)),
-        gettext(loc, "Payments stop from: {date}", date=notice_day(stops, loc)),
+        # kk: "…1 қаңтардан бастап" (from).
+        gettext(loc, "Payments stop from: {date}", date=format_day(stops, loc, case="ablative")),
         _appeal(loc),
     )
     short = {"number": f.number, "stops": format_short_day(stops)}
@@ -433,7 +433,7 @@ def _termination(f: NoticeFacts, loc: str) -> Words:
         gettext(
             loc,
             "Application No. {number}: assistance terminated from {stops}. Tel. {phone}",
-            phone=f.district.provider.phone,
+            phone=f.district.provider.compact_phone,
             **short,
         ),
     )
@@ -545,7 +545,7 @@ def _payment_returned(f: NoticeFacts, loc: str) -> Words:
         "IBAN and give it again at the department. Tel. {phone}",
         number=f.number,
         amount=amount,
-        phone=provider.phone,
+        phone=provider.compact_phone,
     )
     return Words(gettext(loc, "A payment came back from the bank"), text, sms)
 
@@ -568,7 +568,8 @@ RENDERERS: dict[NoticeKind, Callable[[NoticeFacts, str], Words]] = {
 }
 
 
-# A date at a sentence's end already ends with "ж." / "г.": no second full stop.
+# A date at a sentence's end may end with an abbreviation: a Russian one with "г.", a Kazakh SMS
+# date with "ж." ("24.12.2026 ж. дейін"). No second full stop after it.
 _DOUBLE_STOP = re.compile(r"(?<=\b[жг])\.\.")
 
 

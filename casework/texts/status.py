@@ -1,16 +1,18 @@
-"""The case as its applicant reads it: where it is, what comes next, every deadline.
+"""The case as its applicant reads it: where it is, what comes next, the terms that are theirs.
 
 Pure text from the loaded case, so the bot's status screen and the staff API show the same words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from casework.law.notices import NoticeChannel
 from casework.law.rules import DocumentKind, RefusalGround
-from casework.law.status import Status
+from casework.law.status import AWAITING_HEARING, REMARKS_OPEN, Status
+from casework.law.terms import LIVE_IN, ONLY_FOR_CHANNEL, Term
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.notices import Notice
@@ -24,9 +26,9 @@ from casework.texts.i18n import (
     gettext,
 )
 from casework.texts.labels import label
+from casework.texts.notices import facts_for, render
 
 
-# What happens next, in the applicant's words, for every state of the case.
 class PaymentOutlook(Protocol):
     """The next payment due and the last one paid (casework.steps.payments.Outlook)."""
 
@@ -37,6 +39,7 @@ class PaymentOutlook(Protocol):
     def last(self) -> PaymentEntry | None: ...
 
 
+# What happens next, in the applicant's words, for every state of the case.
 NEXT_STEP: dict[Status, str] = {
     Status.DRAFT: N_("Finish the questions and send the documents."),
     Status.SUBMITTED: N_("The documents are being checked."),
@@ -66,6 +69,40 @@ CHANNEL_WORDS: dict[NoticeChannel, str] = {
 }
 
 
+@dataclass(frozen=True)
+class ApplicantActions:
+    """What the applicant may lawfully do about the case now (casework.steps.status says, from
+    the procedure's guards): the status screen offers these and no other."""
+
+    may_object: bool = False
+    may_attend: bool = False
+    may_read_protocol: bool = False
+    may_remark: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.may_object or self.may_attend or self.may_read_protocol or self.may_remark
+
+
+# Only the terms the applicant acts on or waits for, each in their own words; the department's
+# own terms (forwarding, income, the last day to notify a preliminary refusal) are not theirs.
+TERM_LINES: dict[Term, str] = {
+    Term.REGISTRATION: N_("⏳ The application is registered by: {day}"),
+    Term.DECISION: N_("⏳ The decision is made by: {day}"),
+    Term.CHAT_NOTICE: N_("⏳ The notice of the decision comes to this chat by: {day}"),
+    Term.OBJECTION: N_("✍️ You may object until: {day}"),
+    Term.PROTOCOL_REMARKS: N_("✍️ You may send remarks on the protocol until: {day}"),
+}
+# A term the applicant acts on is shown only while the procedure still lets them act.
+ACTED_ON: dict[Term, Callable[[ApplicantActions], bool]] = {
+    Term.OBJECTION: lambda actions: actions.may_object,
+    Term.PROTOCOL_REMARKS: lambda actions: actions.may_remark,
+}
+# A preliminary refusal's grounds and hearing matter until the decision.
+PENDING_HEARING: frozenset[Status] = AWAITING_HEARING | REMARKS_OPEN | {Status.HEARING_HELD}
+REFUSED_STATES = frozenset({Status.REFUSED, Status.NOTIFIED_REFUSED})
+
+
 def status_text(
     app: Application,
     env: CaseEnv,
@@ -73,8 +110,12 @@ def status_text(
     *,
     notices: Sequence[Notice] = (),
     payments: PaymentOutlook | None = None,
+    actions: ApplicantActions | None = None,
 ) -> str:
-    tz = env.district.timezone
+    """What is true of the case now: no term that has stopped running, no hearing that is past,
+    no refusal grounds once the case is granted; notices named in `locale`, whatever language
+    they were sent in."""
+    actions = actions or ApplicantActions()
     lines = [
         gettext(locale, "Application No. {number}", number=app.id),
         gettext(locale, "Status: {status}", status=label(app.status, locale)),
@@ -83,14 +124,60 @@ def status_text(
         lines.append(
             gettext(locale, "Registered on {day}", day=format_day(app.registered_on, locale))
         )
-    lines.append(gettext(locale, "Next: {step}", step=gettext(locale, NEXT_STEP[app.status])))
+    lines.append(gettext(locale, "Next: {step}", step=gettext(locale, _next_step(app, actions))))
     if app.status is Status.REFUSED_TO_ACCEPT and app.missing_documents:
         lines.append(gettext(locale, "Missing documents:"))
         lines += [f"• {label(DocumentKind(k), locale)}" for k in app.missing_documents]
+    lines += _hearing_lines(app, env, locale)
+    decision = app.latest_decision
+    if app.status in REFUSED_STATES and decision is not None and decision.refusal_grounds:
+        lines.append(gettext(locale, "Grounds of the refusal:"))
+        lines += [f"• {label(RefusalGround(g), locale)}" for g in decision.refusal_grounds]
+    terms = [
+        gettext(locale, TERM_LINES[row.term], day=format_day(row.due_on, locale))
+        for row in app.deadlines
+        if _running_for_applicant(app, row.term, row.met_at is not None, actions)
+    ]
+    if terms:
+        lines.append(gettext(locale, "Deadlines:"))
+        lines += terms
+    lines += _payment_lines(locale, app, payments)
+    lines += _notice_lines(app, env, locale, notices)
+    return "\n".join(lines)
+
+
+def _next_step(app: Application, actions: ApplicantActions) -> str:
+    if app.status is Status.PRELIMINARY_REFUSAL and not actions.may_object:
+        return N_("The time to object has passed. The hearing and then the decision come next.")
+    if app.status is Status.PROTOCOL_MADE and not actions.may_remark:
+        return NEXT_STEP[Status.REMARKS_RECEIVED]
+    return NEXT_STEP[app.status]
+
+
+def _running_for_applicant(
+    app: Application, term: Term, met: bool, actions: ApplicantActions
+) -> bool:
+    if term not in TERM_LINES or met or app.status not in LIVE_IN[term]:
+        return False
+    channel = ONLY_FOR_CHANNEL.get(term)
+    if channel is not None and app.channel is not channel:
+        return False
+    acted_on = ACTED_ON.get(term)
+    return acted_on is None or acted_on(actions)
+
+
+def _hearing_lines(app: Application, env: CaseEnv, locale: str) -> list[str]:
+    """The preliminary refusal's grounds while they are still to be decided on, and its hearing
+    while it is ahead (or the day it was held)."""
     hearing = app.latest_hearing
-    if hearing is not None and app.status is not Status.DRAFT:
-        lines.append(gettext(locale, "Grounds of the preliminary refusal:"))
-        lines += [f"• {label(RefusalGround(g), locale)}" for g in hearing.refusal_grounds]
+    if hearing is None or app.status not in PENDING_HEARING:
+        return []
+    lines = [gettext(locale, "Grounds of the preliminary refusal:")]
+    lines += [f"• {label(RefusalGround(g), locale)}" for g in hearing.refusal_grounds]
+    if hearing.held_at is not None:
+        held = format_day(hearing.held_at, locale, tz=env.district.timezone)
+        lines.append(gettext(locale, "The hearing was held: {held}", held=held))
+    elif hearing.scheduled_at > env.now():
         day, clock = day_and_time(hearing.scheduled_at, env.calendar.tz)
         lines.append(
             gettext(
@@ -103,11 +190,11 @@ def status_text(
         )
         if hearing.details:
             lines.append(hearing.details)
-    if app.deadlines:
-        lines.append(gettext(locale, "Deadlines:"))
-        for row in app.deadlines:
-            mark = "✅" if row.met_at else "⏳"
-            lines.append(f"{mark} {label(row.term, locale)}: {format_day(row.due_on, locale)}")
+    return lines
+
+
+def _payment_lines(locale: str, app: Application, payments: PaymentOutlook | None) -> list[str]:
+    lines = []
     if payments is not None and payments.next is not None and not app.iban:
         # Nothing is paid without an account (DR §23): ask for it rather than promise a date.
         lines.append(
@@ -136,16 +223,35 @@ def status_text(
                 amount=format_tenge(payments.last.amount, locale),
             )
         )
-    if notices:
-        lines.append(gettext(locale, "Notices sent:"))
-        for group in _by_notice(notices):
-            first = group[0]
-            moment = first.handed_over_at or first.sent_at or first.created_at
-            channels = ", ".join(
-                gettext(locale, CHANNEL_WORDS[c]) for c in dict.fromkeys(n.channel for n in group)
-            )
-            lines.append(f"• {first.title}: {format_day(moment, locale, tz=tz)}, {channels}")
-    return "\n".join(lines)
+    return lines
+
+
+def _notice_lines(
+    app: Application, env: CaseEnv, locale: str, notices: Sequence[Notice]
+) -> list[str]:
+    """Each notice once, titled in `locale`: its title is rendered again, not read from the row
+    (which keeps the language it was sent in)."""
+    if not notices:
+        return []
+    lines = [gettext(locale, "Notices sent:")]
+    for group in _by_notice(notices):
+        first = group[0]
+        moment = first.handed_over_at or first.sent_at or first.created_at
+        channels = ", ".join(
+            gettext(locale, CHANNEL_WORDS[c]) for c in dict.fromkeys(n.channel for n in group)
+        )
+        day = format_day(moment, locale, tz=env.district.timezone)
+        lines.append(f"• {_title(app, env, first, locale)}: {day}, {channels}")
+    return lines
+
+
+def _title(app: Application, env: CaseEnv, notice: Notice, locale: str) -> str:
+    if notice.locale == locale:
+        return notice.title
+    facts = facts_for(
+        app, env.district, dict(notice.payload), objection_due=None, name="", today=env.today()
+    )
+    return render(notice.kind, facts, locale).title
 
 
 def _by_notice(rows: Sequence[Notice]) -> list[list[Notice]]:

@@ -7,6 +7,7 @@ call the same casework steps as the JSON API under /staff, which stays for integ
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -25,6 +26,7 @@ from gateway.console import (
     queue,
 )
 from gateway.console.web import HERE, BadCsrf, NotAllowed, SignInNeeded, render, see_other
+from gateway.staff.errors import validation_error_handler
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 router.include_router(auth.router)
@@ -68,12 +70,22 @@ async def _bad_csrf(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", _locale(request), 403, message=message)
 
 
+async def _bad_address(request: Request, exc: Exception) -> Response:
+    """A console address with a malformed part (/console/cases/abc): a sentence, not JSON; the
+    API's answer stays as it is for every other path."""
+    if not request.url.path.startswith("/console"):
+        return await validation_error_handler(request, exc)
+    message = N_("This address is not right. Open the page from the menu.")
+    return render(request, "error.html", _locale(request), 404, message=message)
+
+
 def install(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(NotAllowed, _not_allowed)
     app.add_exception_handler(BadCsrf, _bad_csrf)
+    app.add_exception_handler(RequestValidationError, _bad_address)
 
 
 __all__ = ["install"]

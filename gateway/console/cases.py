@@ -1,7 +1,393 @@
-"""Console pages: cases (placeholder: filled by the change that builds them)."""
+"""The case page: the applicant and family, incomes against the threshold, every document viewable
+in the page, every term with its law and state, one timeline of steps and notices, and the next
+lawful actions (templates/case_actions.html). Identity numbers and phones are masked unless the
+member's role may see them (`view_iin`); documents go only to staff whose role may view cases.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
 from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from casework.law.errors import NotFound
+from casework.law.identity import mask_iin, mask_phone
+from casework.law.notices import NoticeChannel, NoticeKind, NoticeStatus
+from casework.law.procedure import Step
+from casework.law.roles import Action
+from casework.law.rules import DocumentKind, RefusalGround, TerminationGround
+from casework.law.status import Status
+from casework.law.terms import Term
+from casework.steps import case_view
+from casework.steps.case_file import load_application
+from casework.steps.rows import ID_MAX
+from casework.system.env import CaseEnv
+from casework.tables.applications import Application
+from casework.tables.audit import AuditEvent
+from casework.texts.i18n import N_, day_and_time, format_day, format_tenge, gettext
+from casework.texts.labels import LABELS, label
+from gateway.console.web import Console, ConsoleDep
+from gateway.staff.deps import EnvDep, RuntimeDep, SessionDep
 
 router = APIRouter()
+
+# ---------------------------------------------------------------- the console's own names
+# Names the bot and the notices never needed: staff read them. Statuses, grounds, terms,
+# documents and channel reasons keep the names every reader sees (casework/texts/labels.py).
+# Steps are named as their forms name them (gateway/console/actions.py), notices as the
+# broadcasts and print pages do (gateway/console/broadcasts.py): one word for one thing.
+
+STEP_NAMES: dict[Step, str] = {
+    Step.REGISTER: N_("Register the application"),
+    Step.FORWARD_TO_PRECINCT: N_("Send to the precinct commission"),
+    Step.RECORD_INSPECTION: N_("Record the inspection result"),
+    Step.RECORD_INCOMES: N_("Record the family members' incomes"),
+    Step.TO_SPECIAL_COMMISSION: N_("Submit to the special commission"),
+    Step.RECORD_CONCLUSION: N_("Record the special commission's conclusion"),
+    Step.EXTEND: N_("Extend the decision term"),
+    Step.PRELIMINARY_REFUSAL: N_("Issue a preliminary refusal and set a hearing"),
+    Step.RESCHEDULE_HEARING: N_("Move the hearing to another time"),
+    Step.RECORD_OBJECTION: N_("Record the applicant's objection"),
+    Step.HOLD_HEARING: N_("Record that the hearing was held"),
+    Step.MAKE_PROTOCOL: N_("Make the hearing protocol"),
+    Step.RECORD_REMARKS: N_("Record the applicant's remarks on the protocol"),
+    Step.GRANT: N_("Grant assistance"),
+    Step.REFUSE: N_("Refuse assistance"),
+    Step.TERMINATE: N_("Terminate assistance"),
+}
+
+NOTICE_KIND_NAMES: dict[NoticeKind, str] = {
+    NoticeKind.ACCEPTANCE_RECEIPT: N_("Acceptance receipt"),
+    NoticeKind.REFUSAL_TO_ACCEPT: N_("Receipt of refusal to accept the application"),
+    NoticeKind.PRELIMINARY_REFUSAL: N_("Preliminary decision and hearing"),
+    NoticeKind.HEARING_INVITATION: N_("Invitation to a hearing"),
+    NoticeKind.DECISION_GRANTED: N_("Decision to grant social assistance"),
+    NoticeKind.DECISION_REFUSED: N_("Decision to refuse social assistance"),
+    NoticeKind.TERMINATION: N_("Termination of social assistance"),
+    NoticeKind.HOLIDAY_ASSISTANCE: N_("Holiday assistance"),
+    NoticeKind.SIGNING_CODE: N_("Code to sign the application"),
+    NoticeKind.LINK_CODE: N_("Code to link a Telegram account"),
+    NoticeKind.PAYMENT_RETURNED: N_("A payment came back from the bank"),
+    NoticeKind.PROTOCOL_READY: N_("The hearing protocol may be read"),
+    NoticeKind.REMINDER: N_("Reminder to the applicant"),
+    NoticeKind.QUESTION_ANSWER: N_("Answer to the applicant's question"),
+}
+
+NOTICE_STATUS_NAMES: dict[NoticeStatus, str] = {
+    NoticeStatus.QUEUED: N_("Waiting to be sent"),
+    NoticeStatus.SENDING: N_("Being sent"),
+    NoticeStatus.SENT: N_("Sent, delivery not yet confirmed"),
+    NoticeStatus.DELIVERED: N_("Delivered"),
+    NoticeStatus.TO_PRINT: N_("Waiting in the print queue"),
+    NoticeStatus.HANDED_OVER: N_("Printed and handed over"),
+    NoticeStatus.WITHDRAWN: N_("Withdrawn, not sent"),
+}
+
+NOTICE_CHANNEL_NAMES: dict[NoticeChannel, str] = {
+    NoticeChannel.SMS: N_("SMS"),
+    NoticeChannel.CHAT: N_("Telegram chat"),
+    NoticeChannel.PRINT: N_("On paper"),
+}
+
+# How an applicant's step reached the department (the audit's `reason` of some moves).
+VIA_NAMES: dict[str, str] = {
+    "office": N_("At the office"),
+    "bot": N_("In the Telegram bot"),
+    "sms": NOTICE_CHANNEL_NAMES[NoticeChannel.SMS],
+    "chat": NOTICE_CHANNEL_NAMES[NoticeChannel.CHAT],
+    "print": NOTICE_CHANNEL_NAMES[NoticeChannel.PRINT],
+}
+
+# Audit entries that do not move the case (a move is named by the state it reached).
+AUDIT_NAMES: dict[str, str] = {
+    "draft_started": N_("The application was started"),
+    "family_recorded": N_("Family members and incomes recorded"),
+    "document_attached": N_("Document attached"),
+    "inspection_recorded": N_("Inspection result recorded"),
+    "commission_concluded": N_("Special commission's conclusion recorded"),
+    "extended": N_("Decision term extended"),
+    "attendance_confirmed": N_("The applicant confirmed they will attend the hearing"),
+    "hearing_rescheduled": N_("The hearing was moved to another time"),
+    "protocol_read": N_("The applicant read the hearing protocol"),
+    "notice_broadcast": N_("Notice sent in a broadcast"),
+    "notice_resent": N_("Notice sent again"),
+    "holiday_granted": N_("Holiday assistance granted"),
+    "iban_recorded": N_("Bank account recorded"),
+    "iban_changed": N_("Bank account changed"),
+    "iban_removed": N_("Bank account removed"),
+    "over_budget_confirmed": N_("Grant beyond the budget confirmed"),
+    "payments_cut": N_("Payments after the termination cancelled"),
+    "question_answered": N_("The applicant's question answered"),
+}
+OTHER_ENTRY = N_("Other entry in the case")
+
+ACTOR_NAMES: dict[str, str] = {
+    "applicant": N_("The applicant"),
+    "gateway": N_("The notice service"),
+}
+
+# What each term runs, in words; the numbers are the term table's (a test keeps them equal).
+TERM_SPANS: dict[Term, str] = {
+    Term.REGISTRATION: N_("On the day received; after working hours, the next working day"),
+    Term.PRECINCT_FORWARDING: N_("1 working day from registration"),
+    Term.INCOME_COMPUTATION: N_(
+        "1 working day from the return of the documents from the precinct commission"
+    ),
+    Term.DECISION: N_("8 working days from registration"),
+    Term.PRELIMINARY_REFUSAL_LATEST: N_("At least 3 working days before the decision deadline"),
+    Term.OBJECTION: N_("2 working days from the receipt of the preliminary refusal"),
+    Term.PROTOCOL_REMARKS: N_("3 working days from reading the protocol"),
+    Term.CHAT_NOTICE: N_("1 working day from the decision (filings through the bot)"),
+}
+EXTENDED_DECISION_SPAN = N_("20 working days from the acceptance of the documents (term extended)")
+
+# The law's references as the term table writes them ("SR §15, DR §20; APPC art. 73(3)").
+LAW_PARTS: dict[str, str] = {
+    "SR": N_("Service Rules, paragraph {n}"),
+    "DR": N_("District rules, paragraph {n}"),
+    "DR item": N_("District rules, paragraph {n}, subparagraph {item}"),
+    "Model Rules": N_("Model Rules, paragraphs {n}"),
+    "APPC": N_("APPC, article {n}"),
+    "APPC part": N_("APPC, article {n}, paragraph {part}"),
+}
+_LAW_REF = re.compile(
+    r"(?:(?P<doc>SR|DR|Model Rules) )?§(?P<n>\d+(?:–\d+)?)(?: item (?P<item>\d+))?"
+    r"|APPC art\. (?P<article>\d+)(?:\((?P<part>\d+)\))?"
+)
+
+
+def law_parts(law: str) -> list[tuple[str, dict[str, str]]]:
+    """The references of a law string, each a message and its fills; a bare "§11" is of the
+    document named before it."""
+    found: list[tuple[str, dict[str, str]]] = []
+    doc = "SR"
+    for m in _LAW_REF.finditer(law):
+        if m["article"] and m["part"]:
+            found.append((LAW_PARTS["APPC part"], {"n": m["article"], "part": m["part"]}))
+        elif m["article"]:
+            found.append((LAW_PARTS["APPC"], {"n": m["article"]}))
+        else:
+            doc = m["doc"] or doc
+            if doc == "DR" and m["item"]:
+                found.append((LAW_PARTS["DR item"], {"n": m["n"], "item": m["item"]}))
+            else:
+                found.append((LAW_PARTS[doc], {"n": m["n"]}))
+    return found
+
+
+def law_text(law: str, locale: str) -> str:
+    return "; ".join(gettext(locale, message, **fills) for message, fills in law_parts(law))
+
+
+# Keyed by the value's type as well: "preliminary_refusal" is a step, a notice and a state.
+_CONSOLE_NAMES: dict[tuple[type[StrEnum], str], str] = {
+    (type(value), value.value): message
+    for table in (STEP_NAMES, NOTICE_KIND_NAMES, NOTICE_STATUS_NAMES, NOTICE_CHANNEL_NAMES)
+    for value, message in table.items()
+}
+
+
+def name_of(value: StrEnum, locale: str) -> str:
+    """A rule's value in the member's words: the console's own name, else the shared label."""
+    message = _CONSOLE_NAMES.get((type(value), value.value))
+    if message:
+        return gettext(locale, message)
+    if (type(value), value.value) in LABELS:
+        return label(value, locale)
+    return gettext(locale, OTHER_ENTRY)
+
+
+_STATUSES = frozenset(s.value for s in Status)
+_NOTICE_KINDS = frozenset(k.value for k in NoticeKind)
+
+
+def audit_name(event: AuditEvent, locale: str) -> str:
+    if event.action in _STATUSES:  # a move: named by the state it reached
+        return label(Status(event.action), locale)
+    return gettext(locale, AUDIT_NAMES.get(event.action, OTHER_ENTRY))
+
+
+def actor_name(actor: str, locale: str) -> str:
+    message = ACTOR_NAMES.get(actor)
+    return gettext(locale, message) if message else actor
+
+
+def _enum_list(kind: type[StrEnum], text: str, locale: str) -> str | None:
+    try:
+        values = [kind(v.strip()) for v in text.split(",") if v.strip()]
+    except ValueError:
+        return None
+    return ", ".join(label(v, locale) for v in values) or None
+
+
+# Audit reasons the console shows, by what they hold; the rest (sums in English, ids) are not.
+_FREE_TEXT = frozenset({"inspection_recorded", "commission_concluded", "extended"})
+_MASKED = frozenset({"iban_recorded", "iban_changed", "iban_removed"})  # masked when written
+
+
+def audit_details(event: AuditEvent, locale: str, zone: str) -> str | None:
+    """The reason of an audit entry in the member's words, when it is one they can read."""
+    reason, action = event.reason, event.action
+    if not reason:
+        return None
+    if action in _FREE_TEXT or action in _MASKED:
+        return reason
+    if action in ("document_attached", Status.REFUSED_TO_ACCEPT):
+        return _enum_list(DocumentKind, reason, locale)
+    if action in (Status.PRELIMINARY_REFUSAL, Status.REFUSED):
+        return _enum_list(RefusalGround, reason, locale)
+    if action == Status.TERMINATED:
+        return _enum_list(TerminationGround, reason, locale)
+    if (
+        action in ("notice_broadcast", "notice_resent")
+        and reason in NoticeKind.__members__.values()
+    ):
+        return name_of(NoticeKind(reason), locale)
+    if reason in VIA_NAMES:
+        return gettext(locale, VIA_NAMES[reason])
+    if action == "hearing_rescheduled":
+        return _moved(reason, locale, zone)
+    return None
+
+
+def _moved(reason: str, locale: str, zone: str) -> str | None:
+    try:
+        before, after = (datetime.fromisoformat(p.strip()) for p in reason.split("->"))
+    except ValueError:
+        return None
+    return f"{_moment(before, locale, zone)} → {_moment(after, locale, zone)}"
+
+
+def _moment(at: datetime, locale: str, zone: str) -> str:
+    return f"{format_day(at, locale, tz=zone)}, {day_and_time(at, zone)[1]}"
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _case_id(raw: str) -> int | None:
+    """The number in the address; anything else names no case."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    number = int(raw)
+    return number if 0 < number <= ID_MAX else None
+
+
+async def _case(console: Console, session: SessionDep, raw: str) -> Application | None:
+    number = _case_id(raw)
+    if number is None:
+        return None
+    try:
+        return await load_application(session, number)
+    except NotFound:
+        return None
+
+
+def _missing(console: Console) -> HTMLResponse:
+    return console.page("error.html", 404, message=N_("There is no case with this number."))
+
+
+class Shown:
+    """What the page shows of personal data: in full to roles that may see it, else masked."""
+
+    def __init__(self, console: Console) -> None:
+        self.full = console.may(Action.VIEW_IIN)
+
+    def iin(self, iin: str | None) -> str:
+        if not iin:
+            return ""
+        return iin if self.full else mask_iin(iin)
+
+    def phone(self, phone: str | None) -> str:
+        if not phone:
+            return ""
+        return phone if self.full else mask_phone(phone)
+
+
+def page_helpers(console: Console, env: CaseEnv) -> dict[str, Any]:
+    """The words and formats every case and queue template uses."""
+    locale, zone = console.locale, env.district.timezone
+    return {
+        "name": lambda value: name_of(value, locale),
+        # Kazakh puts a date in the case the next word asks for: "…қарашадан бастап".
+        "day_from": lambda d: format_day(d, locale, case="ablative", tz=zone),
+        "day_on": lambda d: format_day(d, locale, case="locative", tz=zone),
+        "day_by": lambda d: format_day(d, locale, case="dative", tz=zone),
+        "rules": case_view.RULES,
+        "law": lambda law: law_text(law, locale),
+        "money": lambda amount: format_tenge(Decimal(amount), locale),
+        "clock": lambda at: day_and_time(at, zone)[1],
+        "when": lambda at: _moment(at, locale, zone),
+        "shown": Shown(console),
+    }
+
+
+@router.get("/cases/{application_id}", response_class=HTMLResponse)
+async def case_page(
+    application_id: str, console: ConsoleDep, session: SessionDep, env: EnvDep
+) -> Response:
+    console.require(Action.VIEW_CASES)
+    app = await _case(console, session, application_id)
+    if app is None:
+        return _missing(console)
+    locale, zone = console.locale, env.district.timezone
+    kinds = {k.code: getattr(k.name, locale) for k in env.district.assistance}
+    return console.page(
+        "case.html",
+        app=app,
+        env=env,
+        terms=case_view.term_states(env, app),
+        spans=TERM_SPANS,
+        extended_span=EXTENDED_DECISION_SPAN,
+        timeline=await case_view.timeline(session, app.id),
+        viewable=case_view.VIEWABLE,
+        audit_name=lambda e: audit_name(e, locale),
+        audit_details=lambda e: audit_details(e, locale, zone),
+        actor=lambda a: actor_name(a, locale),
+        assistance_kind=lambda code: kinds.get(code, code),
+        refusal_grounds=lambda codes: _enum_list(RefusalGround, ",".join(codes), locale),
+        document_kind=lambda code: _enum_list(DocumentKind, code, locale) or "",
+        **page_helpers(console, env),
+    )
+
+
+@router.get("/cases/{application_id}/documents/{document_id}")
+async def document(
+    application_id: str,
+    document_id: str,
+    console: ConsoleDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """The uploaded file itself, shown in the browser (inline), as the type it was checked to be."""
+    console.require(Action.VIEW_CASES)
+    app = await _case(console, session, application_id)
+    number = _case_id(document_id)
+    if app is None or number is None:
+        return _missing(console)
+    try:
+        doc = case_view.document_of(app, number)
+    except NotFound:
+        return _missing(console)
+    files = Path(runtime.settings.files_dir).resolve()
+    path = Path(doc.storage_path).resolve()
+    if doc.content_type not in case_view.VIEWABLE or not path.is_relative_to(files):
+        return _missing(console)
+    if not path.is_file():
+        return _missing(console)
+    return FileResponse(
+        path,
+        media_type=doc.content_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(doc.file_name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -68,6 +68,9 @@ class Console:
     def may(self, action: Action | str) -> bool:
         return self.staff.may(Action(action))
 
+    def may_any(self, actions: list[str]) -> bool:
+        return any(self.may(a) for a in actions)
+
     def require(self, action: Action) -> None:
         if not self.staff.may(action):
             raise NotAllowed(action)

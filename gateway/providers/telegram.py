@@ -2,7 +2,8 @@
 
 Telegram allows about 30 messages a second overall and one a second per chat; flood control
 answers with `retry_after`, which pauses every send, not only the one that hit it. A preliminary
-refusal carries buttons the bot answers (bot.callbacks.NoticeButton).
+refusal, a hearing invitation and the protocol message carry buttons the bot answers
+(bot.callbacks.NoticeButton).
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ def buttons(message: Outgoing) -> InlineKeyboardMarkup | None:
         return InlineKeyboardMarkup(inline_keyboard=[[obj], [attend]])
     if message.kind is NoticeKind.HEARING_INVITATION:
         return InlineKeyboardMarkup(inline_keyboard=[[attend]])
+    if message.kind is NoticeKind.PROTOCOL_READY:
+        protocol = InlineKeyboardButton(
+            text=gettext(loc, "📄 Protocol and remarks on it"),
+            callback_data=NoticeButton(
+                action=NoticeAction.PROTOCOL, application_id=message.application_id
+            ).pack(),
+        )
+        return InlineKeyboardMarkup(inline_keyboard=[[protocol]])
     return None
 
 

@@ -20,6 +20,7 @@ from gateway.staff import (
     members,
     payments,
     print_queue,
+    questions,
 )
 from gateway.staff.errors import install_error_handlers
 
@@ -34,6 +35,7 @@ for module in (
     print_queue,
     links,
     lookups,
+    questions,
 ):
     router.include_router(module.router)
 router.include_router(payments.router)  # DR §23, §29–§34: accounts, budget, registers

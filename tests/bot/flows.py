@@ -41,12 +41,25 @@ def t(locale: str, msgid: str, **params: object) -> str:
     return gettext(locale, msgid, **params)
 
 
+# The first screen's question, after its greeting.
+ASK_IIN = "First, send your IIN: the 12 digits written on your identity card."
+# The applicant's own name, as on the identity card: notices greet them by it.
+FULL_NAME = "Сейітқалиева Әлия Нұрланқызы"
+
+
 async def identify(p: Phone, locale: str, *, iin: str = VALID_IIN) -> None:
     await p.send("/start")
     await p.tap(LANGUAGE_BUTTON[locale])
     await p.send(iin)
     await p.share_contact(OWN_PHONE.lstrip("+"))
     await p.tap(t(locale, "Continue"))
+    await give_name(p, locale)
+
+
+async def give_name(p: Phone, locale: str, name: str = FULL_NAME) -> None:
+    """The name question, answered and confirmed."""
+    await p.send(name)
+    await p.tap(t(locale, "✅ Yes, that is right"))
 
 
 async def start_filing(p: Phone, locale: str, ground: Ground) -> None:

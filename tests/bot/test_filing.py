@@ -20,8 +20,8 @@ from casework.steps.case_file import load_application
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.tables.notices import Notice
+from casework.texts.i18n import format_day
 from casework.texts.labels import label
-from casework.texts.notices import notice_day
 from tests.bot.flows import (
     JPEG,
     PDF,
@@ -93,11 +93,11 @@ async def test_low_income_filing_with_photo_and_pdf_ends_in_acceptance_receipt(
     assert p.text == "\n".join(
         [
             t(locale, "✅ Application No. {number} is accepted and registered.", number=app.id),
-            t(locale, "Registered on: {date}", date=notice_day(date(2026, 11, 16), locale)),
+            t(locale, "Registered on: {date}", date=format_day(date(2026, 11, 16), locale)),
             t(
                 locale,
                 "The result will be ready by: {date}",
-                date=notice_day(date(2026, 11, 26), locale),
+                date=format_day(date(2026, 11, 26), locale),
             ),
         ]
     )

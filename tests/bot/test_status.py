@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from casework.law.notices import NoticeStatus
 from casework.law.status import Status
-from casework.law.terms import Term
 from casework.tables.notices import Notice
 from casework.texts.i18n import format_day
 from casework.texts.labels import label
@@ -34,9 +35,10 @@ async def test_status_lists_state_next_step_deadlines_and_sent_notices(
     assert screen.startswith(t("ru", "Application No. {number}", number=app_id))
     assert label(Status.PRELIMINARY_REFUSAL, "ru") in screen
     assert t("ru", "You may object or ask to be heard before the decision.") in screen
-    assert f"{label(Term.DECISION, 'ru')}: {format_day(env.today().replace(day=26), 'ru')}" in (
-        screen
+    decision_by = t(
+        "ru", "⏳ The decision is made by: {day}", day=format_day(date(2026, 11, 26), "ru")
     )
+    assert decision_by in screen
     assert f"• {first_title}" in screen  # delivered: listed
     assert second_title not in screen.split(t("ru", "Notices sent:"))[1]  # still queued
     assert t("ru", "⚖️ Objection and hearing") in p.buttons()

@@ -17,6 +17,7 @@ from tests.bot.flows import (
     PDF,
     VALID_IIN,
     give_address,
+    give_name,
     start_filing,
     t,
 )
@@ -55,6 +56,7 @@ async def test_wrong_inputs_are_explained_and_nothing_saved_is_lost(
     assert applicant.iin == VALID_IIN and applicant.phone is None
     await p.share_contact(OWN_PHONE)
     await p.tap(t(locale, "Continue"))
+    await give_name(p, locale)
 
     # Income: words where a number is expected.
     await start_filing(p, locale, Ground.LOW_INCOME)

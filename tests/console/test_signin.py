@@ -115,3 +115,9 @@ async def test_a_clerk_changes_their_own_password(sign_in: SignIn, app: FastAPI)
     async with _client(app) as http:
         assert (await _try(http, NAMES[Role.DECISION_MAKER], PASSWORD)).status_code == 401
         assert (await _try(http, NAMES[Role.DECISION_MAKER], new)).status_code == 303
+
+
+async def test_a_malformed_console_address_is_a_sentence_not_json(sign_in: SignIn) -> None:
+    clerk = await sign_in(Role.COMMISSION_SECRETARY, locale="ru")
+    r = await clerk.get("/console/broadcasts/abc")
+    assert r.status_code == 404 and "Неверный адрес страницы" in r.text

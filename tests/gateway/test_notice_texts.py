@@ -56,6 +56,18 @@ MUST_SAY = {
     NoticeKind.SIGNING_CODE: {"kk": ["қол қою коды", "424242"], "ru": ["подписи", "424242"]},
     NoticeKind.LINK_CODE: {"kk": ["байланыстыру коды", "424242"], "ru": ["привязки", "424242"]},
     NoticeKind.PAYMENT_RETURNED: {"kk": ["қайтарылды", "IBAN"], "ru": ["вернулась", "IBAN"]},
+    NoticeKind.PROTOCOL_READY: {
+        "kk": ["хаттамасы дайын", "3 жұмыс күні", "ескертулер"],
+        "ru": ["Протокол заслушивания", "3 рабочих дней", "замечания"],
+    },
+    NoticeKind.QUESTION_ANSWER: {
+        "kk": ["сұрағыңыз", "Бөлімнің жауабы", "Төлем бола ма?", "Иә, келесі айда."],
+        "ru": ["Ваш вопрос", "Ответ отдела", "Будет ли выплата?", "Да, в следующем месяце."],
+    },
+    NoticeKind.REMINDER: {
+        "kk": ["Еске салу", "қарсылық білдіру мерзімі бүгін аяқталады"],
+        "ru": ["Напоминание", "истекает сегодня"],
+    },
 }
 
 
@@ -72,9 +84,22 @@ async def _notice_of(case_builder: Cases, env: CaseEnv, kind: NoticeKind, locale
     elif kind is NoticeKind.DECISION_REFUSED:
         app_id = await case_builder.refused(1, locale=locale)
         payload = {}
+    elif kind is NoticeKind.PROTOCOL_READY:
+        app_id = await case_builder.preliminary_refusal(1, locale=locale)
+        payload = {"remarks_due": "2026-11-19"}
     elif kind is NoticeKind.PAYMENT_RETURNED:
         app_id = await case_builder.granted(1, locale=locale)
         payload = {"months": ["2026-12-01"], "amount": "43250", "reason": "Счёт закрыт"}
+    elif kind is NoticeKind.REMINDER:
+        app_id = await case_builder.registered(1, locale=locale)
+        payload = {"reminder": "objection_closes", "day": str(env.today())}
+    elif kind is NoticeKind.QUESTION_ANSWER:
+        app_id = await case_builder.registered(1, locale=locale)
+        asked = {
+            "kk": ("Төлем бола ма?", "Иә, келесі айда."),
+            "ru": ("Будет ли выплата?", "Да, в следующем месяце."),
+        }
+        payload = dict(zip(("question", "answer"), asked[locale], strict=True))
     elif kind in (NoticeKind.SIGNING_CODE, NoticeKind.LINK_CODE):
         app_id = await case_builder.registered(1, locale=locale)
         payload = {"code": "424242", "phone": "+77010000001"}

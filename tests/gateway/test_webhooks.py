@@ -140,7 +140,7 @@ async def test_inbound_objection_too_late_gets_the_deadline(
 async def test_inbound_status_query(client: httpx.AsyncClient, case_builder: Cases) -> None:
     await case_builder.registered(1, locale="ru")
     reply = await _inbound(client, phone_for(1), "статус")
-    assert "Заявление № " in reply and "Решение до" in reply
+    assert "Заявление № " in reply and "Решение не позднее" in reply
     unknown = await _inbound(client, "+77017777777", "?")
     assert "бере алмаймыз" in unknown and "не можем сообщить" in unknown
 

@@ -184,6 +184,7 @@ async def test_refused_after_preliminary_refusal_objection_hearing_protocol_rema
     assert await notice_kinds(api, cid) == [
         "acceptance_receipt",
         "preliminary_refusal",
+        "protocol_ready",
         "decision_refused",
     ]
 

@@ -1,0 +1,363 @@
+"""The staff console's work queue: the cases that need someone, most urgent first, a page at a time.
+
+A case is in the queue while one of its legal terms runs (unmet, and still relevant in the case's
+state: `law/terms.py` LIVE_IN); it is ranked by that next term's last day, so overdue comes first,
+then due today, due within one working day, later. Everything is asked of the database as sets:
+one query picks a page (keyset on the term row's due day and id, the order of the index on the
+due day, never OFFSET: the database walks the index and stops at the page's end), one loads those
+cases' files for their next lawful steps (`steps/procedure.py`), one counts the queue by urgency.
+A search may also reach filed cases with no term running; they follow the queue, newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from casework.law.procedure import SERVES, Step
+from casework.law.rules import Ground
+from casework.law.status import Status
+from casework.law.terms import LIVE_IN, ONLY_FOR_CHANNEL, Term
+from casework.steps.case_file import CASE_LOADS
+from casework.steps.procedure import NextActions, next_actions
+from casework.steps.rows import ID_MAX
+from casework.system.env import CaseEnv
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application, Deadline
+
+Urgency = Literal["overdue", "today", "soon", "later", "none"]
+URGENCIES: tuple[Urgency, ...] = ("overdue", "today", "soon", "later", "none")
+PAGE_SIZE = 50
+
+# Steps that never are the case's next step while another is lawful: they change a term or a
+# time, or end a grant, and are taken when a clerk decides to.
+SIDE_STEPS = frozenset({Step.EXTEND, Step.RESCHEDULE_HEARING, Step.TERMINATE})
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a clerk narrowed the queue to. An IIN is a search only roles with `view_iin` may
+    make: the caller checks and records it (casework.steps.lookups)."""
+
+    statuses: tuple[Status, ...] = ()
+    grounds: tuple[Ground, ...] = ()
+    settlement: str | None = None
+    terms: tuple[Term, ...] = ()
+    application_id: int | None = None
+    iin: str | None = None
+    name_words: tuple[str, ...] = ()
+    # Also the filed cases with no term running (a search reaches every case).
+    everything: bool = False
+
+    @property
+    def searching(self) -> bool:
+        return self.application_id is not None or bool(self.iin or self.name_words)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after this due day and term row (`key`); with `due_on` None,
+    in the part with no term running, before this case number (newest first)."""
+
+    due_on: date | None
+    key: int
+
+    def encode(self) -> str:
+        day = self.due_on.isoformat() if self.due_on else "-"
+        return f"{day}.{self.key}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        """The cursor of a link; anything else starts from the first page."""
+        if not text:
+            return None
+        day, _, number = text.partition(".")
+        try:
+            key = int(number)
+            due_on = None if day == "-" else date.fromisoformat(day)
+        except ValueError:
+            return None
+        if not 0 < key <= ID_MAX:
+            return None
+        return cls(due_on, key)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The step a case waits for: lawful now, or from `lawful_from`; the others lawful now;
+    the legal term the step meets, and that term's last day on this case."""
+
+    step: Step | None
+    lawful_from: date | None = None
+    also: tuple[Step, ...] = ()
+    serves: Term | None = None
+    serves_due: date | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    application: Application  # with its case file loaded
+    term: Term | None
+    due_on: date | None
+    urgency: Urgency
+    working_days_left: int | None
+    next: NextStep
+    cursor: Cursor  # where the page after this row starts
+
+    @property
+    def applicant(self) -> Applicant:
+        return self.application.applicant
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    after: Cursor | None  # the next page's cursor; None on the last page
+    counts: dict[Urgency, int] = field(default_factory=dict)  # the whole queue, filtered
+
+
+def urgency_of(env: CaseEnv, due_on: date | None) -> Urgency:
+    if due_on is None:
+        return "none"
+    today = env.today()
+    if due_on < today:
+        return "overdue"
+    if due_on == today:
+        return "today"
+    if due_on <= env.calendar.next_working_day(today):
+        return "soon"
+    return "later"
+
+
+def next_step(app: Application, actions: NextActions, term: Term | None) -> NextStep:
+    """The step to show for a case: lawful now and serving its next term first, then the other
+    lawful steps in the procedure's order (side steps last), else the first day one becomes
+    lawful; with the term the step serves (`law/procedure.py` SERVES)."""
+    now = list(actions.now)
+    serving = [s for s in now if term is not None and SERVES.get(s) == term]
+    main = [s for s in now if s not in serving and s not in SIDE_STEPS]
+    ordered = serving + main + [s for s in now if s in SIDE_STEPS]
+    if ordered:
+        chosen, day, also = ordered[0], None, tuple(ordered[1:])
+    elif actions.later:
+        chosen, day, _ = min(actions.later, key=lambda later: later[1])
+        also = ()
+    else:
+        return NextStep(None)
+    serves = SERVES.get(chosen)
+    due = app.deadline(serves) if serves is not None else None
+    return NextStep(chosen, day, also, serves if due is not None else None, due)
+
+
+# ---------------------------------------------------------------- the query
+
+
+# Each live (term, state) pair, as rows: one tuple comparison the database checks per row (an
+# OR of a clause per term would lead SQLite to drive the query from the states' index and sort
+# every live term, instead of walking the terms in due order and stopping at the page's end).
+LIVE_PAIRS: tuple[tuple[Term, Status], ...] = tuple(
+    (term, state) for term, states in LIVE_IN.items() for state in sorted(states)
+)
+
+
+def live_term(deadline: type[Deadline], terms: Sequence[Term] = ()) -> ColumnElement[bool]:
+    """`deadline` (the table or an alias) is an unmet term still relevant in its case's state:
+    the deadline board's rule (`steps/deadlines.py`), for any alias of the table."""
+    pairs = [(t, s) for t, s in LIVE_PAIRS if not terms or t in terms]
+    if not pairs:
+        return false()
+    clause = and_(
+        deadline.met_at.is_(None),
+        tuple_(deadline.term, Application.status).in_(pairs),
+    )
+    for term, channel in ONLY_FOR_CHANNEL.items():
+        if not terms or term in terms:
+            clause = and_(clause, or_(deadline.term != term, Application.channel == channel))
+    return clause
+
+
+def _next_term(terms: Sequence[Term]) -> ColumnElement[bool]:
+    """The `Deadline` row is its case's next live term: no live term of the case ends earlier
+    (ties go to the older row), so each case appears once."""
+    other = aliased(Deadline)
+    earlier = or_(
+        other.due_on < Deadline.due_on,
+        and_(other.due_on == Deadline.due_on, other.id < Deadline.id),
+    )
+    return ~exists().where(
+        other.application_id == Deadline.application_id, live_term(other, terms), earlier
+    )
+
+
+def _no_term_running() -> ColumnElement[bool]:
+    other = aliased(Deadline)
+    return ~exists().where(other.application_id == Application.id, live_term(other))
+
+
+def _variants(word: str) -> set[str]:
+    # SQLite compares only ASCII letters without regard to case: the forms a name is written in.
+    return {word, word.lower(), word.upper(), word.capitalize()}
+
+
+def _case_filters(f: QueueFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Application.status != Status.DRAFT]
+    if f.statuses:
+        where.append(Application.status.in_(f.statuses))
+    if f.grounds:
+        where.append(Application.ground.in_(f.grounds))
+    if f.settlement:
+        where.append(Application.settlement == f.settlement)
+    if f.application_id is not None:
+        where.append(Application.id == f.application_id)
+    people = []
+    if f.iin:
+        people.append(Applicant.iin == f.iin)
+    names = (Applicant.last_name, Applicant.first_name, Applicant.middle_name)
+    for word in f.name_words:
+        forms = [n.contains(v, autoescape=True) for n in names for v in _variants(word)]
+        people.append(or_(*forms))
+    if people:
+        # The people first, then their cases: a search is narrow, the queue wide.
+        where.append(Application.applicant_id.in_(select(Applicant.id).where(*people)))
+    return where
+
+
+def _queue_part(f: QueueFilter) -> list[ColumnElement[bool]]:
+    return [live_term(Deadline, f.terms), _next_term(f.terms), *_case_filters(f)]
+
+
+Found = tuple[int, Term | None, date | None, int]  # case, next term, its last day, cursor key
+
+
+def _with_cases(stmt: Select[Any]) -> Select[Any]:
+    return stmt.join(Application, Deadline.application_id == Application.id)
+
+
+async def _queue_ids(
+    session: AsyncSession, f: QueueFilter, after: Cursor | None, limit: int
+) -> list[Found]:
+    stmt = _with_cases(
+        select(Application.id, Deadline.term, Deadline.due_on, Deadline.id).select_from(Deadline)
+    )
+    stmt = stmt.where(*_queue_part(f)).order_by(Deadline.due_on, Deadline.id).limit(limit)
+    if after is not None and after.due_on is not None:
+        stmt = stmt.where(
+            or_(
+                Deadline.due_on > after.due_on,
+                and_(Deadline.due_on == after.due_on, Deadline.id > after.key),
+            )
+        )
+    return [(i, t, d, k) for i, t, d, k in await session.execute(stmt)]
+
+
+async def _idle_ids(
+    session: AsyncSession, f: QueueFilter, after: Cursor | None, limit: int
+) -> list[Found]:
+    stmt = select(Application.id).where(_no_term_running(), *_case_filters(f))
+    stmt = stmt.order_by(Application.id.desc()).limit(limit)
+    if after is not None and after.due_on is None:
+        stmt = stmt.where(Application.id < after.key)
+    return [(i, None, None, i) for i in await session.scalars(stmt)]
+
+
+async def counts(session: AsyncSession, env: CaseEnv, f: QueueFilter) -> dict[Urgency, int]:
+    """How many cases of the (filtered) queue are overdue, due today, within one working day,
+    later: one aggregate query."""
+    # A case's next term ends on the earliest day of its live terms: one row per case.
+    per_case = (
+        _with_cases(select(func.min(Deadline.due_on).label("due")).select_from(Deadline))
+        .where(live_term(Deadline, f.terms), *_case_filters(f))
+        .group_by(Deadline.application_id)
+        .subquery()
+    )
+    today = env.today()
+    soon = env.calendar.next_working_day(today)
+    due = per_case.c.due
+    buckets: dict[Urgency, ColumnElement[bool]] = {
+        "overdue": due < today,
+        "today": due == today,
+        "soon": and_(due > today, due <= soon),
+        "later": due > soon,
+    }
+    stmt = select(
+        *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in buckets.values())
+    ).select_from(per_case)
+    found = (await session.execute(stmt)).one()
+    return {name: int(n) for name, n in zip(buckets, found, strict=True)}
+
+
+async def page(
+    session: AsyncSession,
+    env: CaseEnv,
+    f: QueueFilter,
+    *,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of the queue from `after`, each case with its next lawful step."""
+    found: list[Found] = []
+    in_idle_part = after is not None and after.due_on is None
+    if not in_idle_part:
+        found = await _queue_ids(session, f, after, limit + 1)
+    if len(found) <= limit and (f.everything or f.searching) and not f.terms:
+        rest = limit + 1 - len(found)
+        found += await _idle_ids(session, f, after if in_idle_part else None, rest)
+    more = len(found) > limit
+    found = found[:limit]
+    files = await load_files(session, [i for i, _, _, _ in found])
+    rows = []
+    today = env.today()
+    for application_id, term, due_on, key in found:
+        app = files[application_id]
+        rows.append(
+            QueueRow(
+                application=app,
+                term=term,
+                due_on=due_on,
+                urgency=urgency_of(env, due_on),
+                working_days_left=None
+                if due_on is None
+                else env.calendar.working_days_between(today, due_on),
+                next=next_step(app, next_actions(env, app), term),
+                cursor=Cursor(due_on, key),
+            )
+        )
+    after_this = rows[-1].cursor if rows and more else None
+    # The queue's size by urgency heads its first page; later pages go without.
+    return QueuePage(rows, after_this, await counts(session, env, f) if after is None else {})
+
+
+async def load_files(session: AsyncSession, ids: Sequence[int]) -> dict[int, Application]:
+    """The case files of a page at once: one query per relationship, whatever the page holds."""
+    if not ids:
+        return {}
+    stmt = select(Application).where(Application.id.in_(ids)).options(*CASE_LOADS)
+    return {app.id: app for app in await session.scalars(stmt)}
+
+
+async def settlements(session: AsyncSession) -> list[str]:
+    """The settlements filed cases name, for the queue's filter."""
+    stmt = (
+        select(Application.settlement)
+        .where(Application.settlement.is_not(None), Application.status != Status.DRAFT)
+        .distinct()
+        .order_by(Application.settlement)
+    )
+    return [s for s in await session.scalars(stmt) if s]
