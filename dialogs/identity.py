@@ -58,8 +58,7 @@ async def on_iin(
         await message.answer(
             gettext(
                 locale,
-                "This IIN is already linked to another Telegram account. "
-                "Please call the department.",
+                "This IIN is already linked to another Telegram account.",
             )
         )
         await message.answer(in_person(manager, user_id))
@@ -104,7 +103,11 @@ async def on_contact(message: Message, widget: MessageInput, manager: DialogMana
         phone = normalize_phone(contact.phone_number)
     except InvalidPhone:
         await message.answer(
-            gettext(locale, "This is not a Kazakhstan mobile number. Notices need one.")
+            gettext(
+                locale,
+                "This is not a Kazakhstan mobile number. Notices need a +7 number. Tel. {phone}",
+                phone=env_of(manager).district.provider.phone,
+            )
         )
         return
     applicant = applicant_of(manager)
@@ -147,8 +150,7 @@ async def _refuse_claim(message: Message, manager: DialogManager) -> None:
         gettext(
             locale_of(manager),
             "This IIN is known to the department with another phone number. "
-            "To protect your data, please come to the department with your "
-            "identity card, or call it.",
+            "To protect your data, the link is made at the department.",
         )
     )
     await message.answer(in_person(manager, message.from_user.id))

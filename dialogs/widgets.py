@@ -15,6 +15,7 @@ from aiogram_dialog.widgets.text import Const, Format, Text
 from casework.steps.codes import CodeError
 from casework.texts.i18n import DEFAULT_LOCALE, N_, gettext
 from dialogs import states
+from dialogs.common import env_of
 
 
 def locale_of(manager: DialogManager) -> str:
@@ -59,11 +60,14 @@ CODE_REFUSED = {
     "too_soon": N_("A new code can be sent in {wait} seconds."),
     "locked": N_(
         "Too many codes were asked for in the last 24 hours. Try again later, or come to the "
-        "department with your identity card."
+        "department with your identity card: {address}, tel. {phone}."
     ),
 }
 
 
 def code_refused(manager: DialogManager, exc: CodeError) -> str:
     msgid = CODE_REFUSED.get(str(exc.params["reason"]), CODE_REFUSED["none"])
-    return gettext(locale_of(manager), msgid, **exc.params)
+    provider = env_of(manager).district.provider
+    locale = locale_of(manager)
+    where = {"address": getattr(provider.address, locale), "phone": provider.phone}
+    return gettext(locale, msgid, **where, **exc.params)

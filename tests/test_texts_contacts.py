@@ -28,14 +28,7 @@ SENDS_TO_THE_DEPARTMENT = re.compile(
 LETTERS = {"notices.py", "reminders.py", "protocol.py", "answers.py"}
 # Messages whose code is not the texts' to change (dialogs/, texts/status.py): each has a
 # proposed message with {phone} waiting to replace it. Remove a line when its change lands.
-PENDING = {
-    "This IIN is already linked to another Telegram account. Please call the department.",
-    "This IIN is known to the department with another phone number. To protect your data, "
-    "please come to the department with your identity card, or call it.",
-    "Too many codes were asked for in the last 24 hours. Try again later, or come to the "
-    "department with your identity card.",
-    "To pay you, the department needs your bank account number (IBAN): bring it to the department.",
-}
+PENDING: set[str] = set()
 
 
 def _shown_alone() -> set[str]:
@@ -56,7 +49,7 @@ ALONE = sorted(_shown_alone())
 
 def test_the_texts_that_send_the_reader_to_the_department_are_found() -> None:
     found = [m for m in ALONE if SENDS_TO_THE_DEPARTMENT.search(m)]
-    assert len(found) > 5, found
+    assert len(found) >= 5, found
 
 
 def test_every_text_that_sends_the_reader_to_the_department_gives_its_phone() -> None:

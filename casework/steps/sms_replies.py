@@ -156,7 +156,7 @@ def _target(env: CaseEnv, who: _Sender, cmd: Parsed) -> Application | str:
         return _each(
             who.locales,
             "None of your applications has a hearing or a preliminary refusal now. Tel. {phone}",
-            phone=env.district.provider.phone,
+            phone=env.district.provider.compact_phone,
         )
     numbers = ", ".join(f"№{app.id}" for app in fits)
     return " / ".join(
@@ -348,7 +348,7 @@ async def answer_sms(
             list(LOCALES),
             "We cannot answer about applications to this number. Please call the department: "
             "{phone}",
-            phone=env.district.provider.phone,
+            phone=env.district.provider.compact_phone,
         )
     if cmd is None or cmd.command is Command.HELP:
         return _help(env, who.locales)

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     case,
     exists,
@@ -147,13 +146,16 @@ def urgency_of(env: CaseEnv, due_on: date | None) -> Urgency:
 
 
 def next_step(app: Application, actions: NextActions, term: Term | None) -> NextStep:
-    """The step to show for a case: lawful now and serving its next term first, then the other
-    lawful steps in the procedure's order (side steps last), else the first day one becomes
-    lawful; with the term the step serves (`law/procedure.py` SERVES)."""
+    """The step to show for a case: lawful now and meeting its next term first, then one that
+    meets another open term, then the other lawful steps in the procedure's order (side steps
+    last), else the first day one becomes lawful; with the term the step meets
+    (`law/procedure.py` SERVES)."""
+    open_terms = {d.term for d in app.deadlines if d.met_at is None}
     now = list(actions.now)
     serving = [s for s in now if term is not None and SERVES.get(s) == term]
-    main = [s for s in now if s not in serving and s not in SIDE_STEPS]
-    ordered = serving + main + [s for s in now if s in SIDE_STEPS]
+    meeting = [s for s in now if s not in serving and SERVES.get(s) in open_terms]
+    main = [s for s in now if s not in serving + meeting and s not in SIDE_STEPS]
+    ordered = serving + meeting + main + [s for s in now if s in SIDE_STEPS]
     if ordered:
         chosen, day, also = ordered[0], None, tuple(ordered[1:])
     elif actions.later:
@@ -246,17 +248,17 @@ def _queue_part(f: QueueFilter) -> list[ColumnElement[bool]]:
 Found = tuple[int, Term | None, date | None, int]  # case, next term, its last day, cursor key
 
 
-def _with_cases(stmt: Select[Any]) -> Select[Any]:
-    return stmt.join(Application, Deadline.application_id == Application.id)
-
-
 async def _queue_ids(
     session: AsyncSession, f: QueueFilter, after: Cursor | None, limit: int
 ) -> list[Found]:
-    stmt = _with_cases(
-        select(Application.id, Deadline.term, Deadline.due_on, Deadline.id).select_from(Deadline)
+    stmt = (
+        select(Application.id, Deadline.term, Deadline.due_on, Deadline.id)
+        .select_from(Deadline)
+        .join(Application, Deadline.application_id == Application.id)
+        .where(*_queue_part(f))
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(limit)
     )
-    stmt = stmt.where(*_queue_part(f)).order_by(Deadline.due_on, Deadline.id).limit(limit)
     if after is not None and after.due_on is not None:
         stmt = stmt.where(
             or_(
@@ -282,7 +284,9 @@ async def counts(session: AsyncSession, env: CaseEnv, f: QueueFilter) -> dict[Ur
     later: one aggregate query."""
     # A case's next term ends on the earliest day of its live terms: one row per case.
     per_case = (
-        _with_cases(select(func.min(Deadline.due_on).label("due")).select_from(Deadline))
+        select(func.min(Deadline.due_on).label("due"))
+        .select_from(Deadline)
+        .join(Application, Deadline.application_id == Application.id)
         .where(live_term(Deadline, f.terms), *_case_filters(f))
         .group_by(Deadline.application_id)
         .subquery()

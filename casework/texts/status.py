@@ -57,7 +57,9 @@ NEXT_STEP: dict[Status, str] = {
     Status.GRANTED: N_("The notice of the decision will be sent to you."),
     Status.REFUSED: N_("The notice of the decision will be sent to you."),
     Status.NOTIFIED_GRANTED: N_("The State Corporation will pay the assistance."),
-    Status.NOTIFIED_REFUSED: N_("You may appeal the decision as the law allows."),
+    Status.NOTIFIED_REFUSED: N_(
+        "You may complain about the decision to the higher body or to the court. Tel. {phone}"
+    ),
     Status.TERMINATED: N_("Payments have stopped."),
 }
 
@@ -124,7 +126,8 @@ def status_text(
         lines.append(
             gettext(locale, "Registered on {day}", day=format_day(app.registered_on, locale))
         )
-    lines.append(gettext(locale, "Next: {step}", step=gettext(locale, _next_step(app, actions))))
+    step = gettext(locale, _next_step(app, actions), phone=env.district.provider.phone)
+    lines.append(gettext(locale, "Next: {step}", step=step))
     if app.status is Status.REFUSED_TO_ACCEPT and app.missing_documents:
         lines.append(gettext(locale, "Missing documents:"))
         lines += [f"• {label(DocumentKind(k), locale)}" for k in app.missing_documents]
@@ -141,7 +144,7 @@ def status_text(
     if terms:
         lines.append(gettext(locale, "Deadlines:"))
         lines += terms
-    lines += _payment_lines(locale, app, payments)
+    lines += _payment_lines(locale, app, env, payments)
     lines += _notice_lines(app, env, locale, notices)
     return "\n".join(lines)
 
@@ -193,15 +196,19 @@ def _hearing_lines(app: Application, env: CaseEnv, locale: str) -> list[str]:
     return lines
 
 
-def _payment_lines(locale: str, app: Application, payments: PaymentOutlook | None) -> list[str]:
+def _payment_lines(
+    locale: str, app: Application, env: CaseEnv, payments: PaymentOutlook | None
+) -> list[str]:
     lines = []
     if payments is not None and payments.next is not None and not app.iban:
         # Nothing is paid without an account (DR §23): ask for it rather than promise a date.
         lines.append(
             gettext(
                 locale,
-                "To pay you, the department needs your bank account number (IBAN): bring it "
-                "to the department.",
+                "To pay you, the department needs your bank account number (IBAN). Bring it to "
+                "the department: {address}, tel. {phone}.",
+                address=getattr(env.district.provider.address, locale),
+                phone=env.district.provider.phone,
             )
         )
     elif payments is not None and payments.next is not None:

@@ -33,6 +33,7 @@ from casework.tables.applications import Application
 from casework.tables.audit import AuditEvent
 from casework.texts.i18n import N_, day_and_time, format_day, format_tenge, gettext
 from casework.texts.labels import LABELS, label
+from gateway.console.errors import law_words
 from gateway.console.web import Console, ConsoleDep
 from gateway.staff.deps import EnvDep, RuntimeDep, SessionDep
 
@@ -148,42 +149,20 @@ TERM_SPANS: dict[Term, str] = {
 }
 EXTENDED_DECISION_SPAN = N_("20 working days from the acceptance of the documents (term extended)")
 
-# The law's references as the term table writes them ("SR §15, DR §20; APPC art. 73(3)").
-LAW_PARTS: dict[str, str] = {
-    "SR": N_("Service Rules, paragraph {n}"),
-    "DR": N_("District rules, paragraph {n}"),
-    "DR item": N_("District rules, paragraph {n}, subparagraph {item}"),
-    "Model Rules": N_("Model Rules, paragraphs {n}"),
-    "APPC": N_("APPC, article {n}"),
-    "APPC part": N_("APPC, article {n}, paragraph {part}"),
-}
-_LAW_REF = re.compile(
-    r"(?:(?P<doc>SR|DR|Model Rules) )?§(?P<n>\d+(?:–\d+)?)(?: item (?P<item>\d+))?"
-    r"|APPC art\. (?P<article>\d+)(?:\((?P<part>\d+)\))?"
-)
+# The term table's law ("SR §7, DR §14"; the decision's explains itself after a colon) in the
+# words every console page uses (gateway/console/errors.py); an extended decision term also
+# names the Model Rules' paragraphs it comes from.
+MODEL_RULES = N_("Model Rules, paragraphs {n}")
+_MODEL_RULES = re.compile(r"Model Rules §(\S+)")
 
 
-def law_parts(law: str) -> list[tuple[str, dict[str, str]]]:
-    """The references of a law string, each a message and its fills; a bare "§11" is of the
-    document named before it."""
-    found: list[tuple[str, dict[str, str]]] = []
-    doc = "SR"
-    for m in _LAW_REF.finditer(law):
-        if m["article"] and m["part"]:
-            found.append((LAW_PARTS["APPC part"], {"n": m["article"], "part": m["part"]}))
-        elif m["article"]:
-            found.append((LAW_PARTS["APPC"], {"n": m["article"]}))
-        else:
-            doc = m["doc"] or doc
-            if doc == "DR" and m["item"]:
-                found.append((LAW_PARTS["DR item"], {"n": m["n"], "item": m["item"]}))
-            else:
-                found.append((LAW_PARTS[doc], {"n": m["n"]}))
-    return found
-
-
-def law_text(law: str, locale: str) -> str:
-    return "; ".join(gettext(locale, message, **fills) for message, fills in law_parts(law))
+def law_text(law: str, locale: str, *, extended: bool = False) -> str:
+    reference, _, explained = law.partition(":")
+    text = law_words(reference.strip(), locale)
+    found = _MODEL_RULES.search(explained)
+    if extended and found:
+        text = f"{text}; {gettext(locale, MODEL_RULES, n=found.group(1))}"
+    return text
 
 
 # Keyed by the value's type as well: "preliminary_refusal" is a step, a notice and a state.
@@ -245,10 +224,7 @@ def audit_details(event: AuditEvent, locale: str, zone: str) -> str | None:
         return _enum_list(RefusalGround, reason, locale)
     if action == Status.TERMINATED:
         return _enum_list(TerminationGround, reason, locale)
-    if (
-        action in ("notice_broadcast", "notice_resent")
-        and reason in NoticeKind.__members__.values()
-    ):
+    if action in ("notice_broadcast", "notice_resent") and reason in _NOTICE_KINDS:
         return name_of(NoticeKind(reason), locale)
     if reason in VIA_NAMES:
         return gettext(locale, VIA_NAMES[reason])
@@ -280,7 +256,7 @@ def _case_id(raw: str) -> int | None:
     return number if 0 < number <= ID_MAX else None
 
 
-async def _case(console: Console, session: SessionDep, raw: str) -> Application | None:
+async def _case(session: SessionDep, raw: str) -> Application | None:
     number = _case_id(raw)
     if number is None:
         return None
@@ -290,8 +266,13 @@ async def _case(console: Console, session: SessionDep, raw: str) -> Application 
         return None
 
 
-def _missing(console: Console) -> HTMLResponse:
-    return console.page("error.html", 404, message=N_("There is no case with this number."))
+NO_CASE = N_("There is no case with this number.")
+NO_DOCUMENT = N_("This case has no such document.")
+NO_FILE = N_("The file of this document is missing from the storage. Tell the administrator.")
+
+
+def _missing(console: Console, message: str = NO_CASE) -> HTMLResponse:
+    return console.page("error.html", 404, message=message)
 
 
 class Shown:
@@ -321,9 +302,8 @@ def page_helpers(console: Console, env: CaseEnv) -> dict[str, Any]:
         "day_on": lambda d: format_day(d, locale, case="locative", tz=zone),
         "day_by": lambda d: format_day(d, locale, case="dative", tz=zone),
         "rules": case_view.RULES,
-        "law": lambda law: law_text(law, locale),
+        "law": lambda law, extended=False: law_text(law, locale, extended=extended),
         "money": lambda amount: format_tenge(Decimal(amount), locale),
-        "clock": lambda at: day_and_time(at, zone)[1],
         "when": lambda at: _moment(at, locale, zone),
         "shown": Shown(console),
     }
@@ -334,7 +314,7 @@ async def case_page(
     application_id: str, console: ConsoleDep, session: SessionDep, env: EnvDep
 ) -> Response:
     console.require(Action.VIEW_CASES)
-    app = await _case(console, session, application_id)
+    app = await _case(session, application_id)
     if app is None:
         return _missing(console)
     locale, zone = console.locale, env.district.timezone
@@ -368,20 +348,21 @@ async def document(
 ) -> Response:
     """The uploaded file itself, shown in the browser (inline), as the type it was checked to be."""
     console.require(Action.VIEW_CASES)
-    app = await _case(console, session, application_id)
+    app = await _case(session, application_id)
+    if app is None:
+        return _missing(console)
     number = _case_id(document_id)
-    if app is None or number is None:
-        return _missing(console)
     try:
-        doc = case_view.document_of(app, number)
+        doc = case_view.document_of(app, number or 0)
     except NotFound:
-        return _missing(console)
+        return _missing(console, NO_DOCUMENT)
+    if doc.content_type not in case_view.VIEWABLE:  # a paper original: nothing was stored
+        return _missing(console, NO_DOCUMENT)
+    # Only a file in the uploads folder, whatever the row says.
     files = Path(runtime.settings.files_dir).resolve()
     path = Path(doc.storage_path).resolve()
-    if doc.content_type not in case_view.VIEWABLE or not path.is_relative_to(files):
-        return _missing(console)
-    if not path.is_file():
-        return _missing(console)
+    if not path.is_relative_to(files) or not path.is_file():
+        return _missing(console, NO_FILE)
     return FileResponse(
         path,
         media_type=doc.content_type,

@@ -130,6 +130,7 @@ async def queue_page(console: ConsoleDep, session: SessionDep, env: EnvDep) -> R
     }
     if f.iin and not console.may(Action.VIEW_IIN):
         await audit(session, found=0, refused=True)
+        context["search"] = Search()  # not shown back to a role that sees IINs masked
         return console.page("queue.html", 403, refused=True, page=None, **context)
     after = Cursor.decode(query.get("after"))
     page = await work_queue.page(session, env, f, after=after, limit=work_queue.PAGE_SIZE)

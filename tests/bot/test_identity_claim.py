@@ -20,8 +20,8 @@ from tests.bot.flows import ASK_IIN, LANGUAGE_BUTTON, OWN_PHONE, VALID_IIN, sign
 LINK = NoticeKind.LINK_CODE
 STRANGERS_PHONE = "+77057654321"
 CLAIM_REFUSED = (
-    "This IIN is known to the department with another phone number. To protect your data, please "
-    "come to the department with your identity card, or call it."
+    "This IIN is known to the department with another phone number. To protect your data, the "
+    "link is made at the department."
 )
 
 

@@ -7,16 +7,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from casework.law.identity import mask_iin
+from casework.law.procedure import Step
 from casework.law.roles import Role
 from casework.law.rules import DocumentKind, Filer, Ground, required_documents
 from casework.law.status import Status
+from casework.law.terms import Term
 from casework.steps import commission, intake, work_queue
 from casework.steps.work_queue import Cursor, QueueFilter
 from casework.system.db import transaction
@@ -123,7 +125,7 @@ async def test_the_queue_puts_overdue_first_then_today_then_within_a_working_day
     # The urgency, the term and its law, the due day, the next lawful step.
     assert "Мерзімі өткен" in overdue and "Учаскелік комиссияға жіберу" in overdue
     assert "2026 жылғы 17 қараша" in overdue and "3 жұмыс күні өтіп кетті" in overdue
-    assert "Қызмет көрсету қағидаларының 7-тармағы" in overdue
+    assert "Мемлекеттік қызмет көрсету қағидалары, 7-тармақ" in overdue
     assert gettext("kk", "Send to the precinct commission") in overdue  # meets the term
     assert "Бүгін — соңғы күн" in today and "2026 жылғы 20 қараша" in today
     assert "Бір жұмыс күні ішінде аяқталады" in soon and "2026 жылғы 23 қараша" in soon
@@ -138,7 +140,37 @@ async def test_the_queue_puts_overdue_first_then_today_then_within_a_working_day
     r = await ru.get("/console/queue")
     assert case_ids(r.text) == order
     assert "Просрочено" in r.text and gettext("ru", "Send to the precinct commission") in r.text
-    assert "п. 7 Правил оказания услуги" in r.text
+    assert "Правила оказания государственной услуги, п. 7" in r.text
+
+
+async def test_a_step_that_meets_another_term_than_the_cases_next_names_that_term(
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], env: CaseEnv, clock: FixedClock
+) -> None:
+    clock.set(local(2026, 11, 16, 10, 0))  # a fire case: decision by 26 Nov, refusal notice by 23
+    case = await paper_case(sessions, env, 1, ground=Ground.FIRE)
+    async with transaction(sessions) as session:
+        app = await intake.load_application(session, case)
+        await commission.forward_to_precinct(session, env, app, actor=CLERK)
+    clock.set(local(2026, 11, 23, 10, 0))  # the inspection comes back: income due tomorrow
+    async with transaction(sessions) as session:
+        app = await intake.load_application(session, case)
+        await commission.record_inspection(session, env, app, "Үй өртеніп кеткен.", actor=CLERK)
+    async with sessions() as session:
+        [row] = (await work_queue.page(session, env, QueueFilter())).rows
+    assert (row.term, row.due_on, row.urgency) == (
+        Term.PRELIMINARY_REFUSAL_LATEST,
+        date(2026, 11, 23),
+        "today",
+    )
+    assert row.next.step is Step.RECORD_INCOMES and row.next.lawful_from is None
+    assert (row.next.serves, row.next.serves_due) == (Term.INCOME_COMPUTATION, date(2026, 11, 24))
+    assert row.next.also == (Step.TO_SPECIAL_COMMISSION, Step.RECORD_INSPECTION, Step.EXTEND)
+    clerk = await sign_in(Role.COMMISSION_SECRETARY, locale="kk")
+    page = (await clerk.get("/console/queue")).text
+    assert (
+        "Бұл қадам мына мерзімді орындайды: Табысты есептеу, соңғы күні — 2026 жылғы 24 қараша"
+        in page
+    )
 
 
 # ---------------------------------------------------------------- filters and search
