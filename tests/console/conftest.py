@@ -144,6 +144,13 @@ class Browser:
         await self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
+def _record(seen: Browser, url: str) -> None:
+    # chrome:// and chrome-extension:// are the browser's own (its PDF viewer), not the network.
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https", "ws", "wss"):
+        seen.hosts.add(parts.netloc)
+
+
 @pytest.fixture
 async def browser(live_url: str) -> AsyncIterator[Browser]:
     if not Path(CHROMIUM).exists():
@@ -163,7 +170,7 @@ async def browser(live_url: str) -> AsyncIterator[Browser]:
         context = await chromium.new_context(viewport={"width": 1366, "height": 768})
         page = await context.new_page()
         seen = Browser(page, live_url)
-        page.on("request", lambda request: seen.hosts.add(urlsplit(request.url).netloc))
+        page.on("request", lambda request: _record(seen, request.url))
         yield seen
         await chromium.close()
     # No request from the console goes to any host but the service (no CDN, no fonts, nothing).

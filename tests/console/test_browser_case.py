@@ -3,8 +3,6 @@ the queue, open it, see the uploaded photo and the PDF the applicant sent."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -47,13 +45,6 @@ async def test_open_a_case_from_the_queue_and_see_its_photo_and_pdf(
     clock.set(local(2026, 11, 19, 11, 0))
 
     page = browser.page
-    # Chromium shows a PDF in its built-in viewer, whose own parts load from
-    # chrome-extension:// and chrome:// addresses inside the browser: no network, no host.
-    schemes: dict[str, set[str]] = {}
-    page.on(
-        "request",
-        lambda r: schemes.setdefault(urlsplit(r.url).netloc, set()).add(urlsplit(r.url).scheme),
-    )
     await page.goto(f"{browser.base}/console/login?lang={locale}")
     await page.get_by_label(words["name"]).fill(NAMES[Role.COMMISSION_SECRETARY])
     await page.keyboard.press("Tab")
@@ -88,9 +79,5 @@ async def test_open_a_case_from_the_queue_and_see_its_photo_and_pdf(
     assert await page.get_by_role("heading", name=words["documents"]).is_visible()
     await browser.shot(f"case-{locale}")
     await page.goto(f"{browser.base}/console/queue")  # the PDF viewer closes with the page
-
-    service = urlsplit(browser.base).netloc
-    network = {host for host, used in schemes.items() if used & {"http", "https", "ws", "wss"}}
-    assert network == {service}, schemes
-    inside = {host for host, used in schemes.items() if used <= {"chrome-extension", "chrome"}}
-    browser.hosts -= inside  # the fixture's own check then sees the network requests only
+    # The fixture checks that no request went to any host but the service (the PDF viewer's own
+    # chrome:// parts are not network requests).
