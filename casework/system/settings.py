@@ -40,9 +40,26 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_api_base: str | None = None
     twilio_rate_per_second: float = 10.0
+    # A local Bot API server (https://github.com/tdlib/telegram-bot-api) instead of Telegram's.
+    telegram_api_base: str | None = None
+    telegram_rate_per_second: float = 30.0  # Telegram's limits: 30 messages/s in all,
+    telegram_chat_rate_per_second: float = 1.0  # and 1/s in one chat
+    # The second SMS provider: an SMPP 3.4 account at an operator or aggregator.
+    smpp_host: str | None = None
+    smpp_port: int = 2775
+    smpp_system_id: str | None = None
+    smpp_password: SecretStr | None = None
+    smpp_source_addr: str | None = None
+    smpp_rate_per_second: float = 10.0
     mcdb_url: str | None = None
+    # This worker's name in leases and heartbeats; unset means host and process id.
+    worker_name: str | None = None
+    # "json" for one JSON object per line (collectors), "text" for a terminal.
+    log_format: Literal["json", "text"] = "text"
 
-    @field_validator("bot_token", "twilio_auth_token", "telegram_webhook_secret", mode="before")
+    @field_validator(
+        "bot_token", "twilio_auth_token", "telegram_webhook_secret", "smpp_password", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None

@@ -34,6 +34,9 @@ class Notice(Base):
     __table_args__ = (
         # The worker's claim query: due rows in one status, oldest first.
         Index("ix_notices_status_due_at", "status", "due_at"),
+        # Takeover of lapsed leases, and notices at risk of their legal term.
+        Index("ix_notices_status_lease_until", "status", "lease_until"),
+        Index("ix_notices_status_deliver_by", "status", "deliver_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +64,13 @@ class Notice(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A claim is a lease: the worker named here renews it while it works; once it lapses, any
+    # worker may take the notice over (after asking the provider whether it was sent).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The moment the law needs the notice to have reached the applicant by (law/deliver_by.py);
+    # retries go on until it is at risk, then the notice falls back to print. None: no term.
+    deliver_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider: Mapped[str | None] = mapped_column(String(20))
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -74,6 +84,39 @@ class Notice(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handed_over_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class NoticeEvent(Base):
+    """Every status a notice took, with its time: the proof-of-notice record. Written by a
+    database trigger (migration 0017) on every insert and status or channel change, so no path
+    that moves a notice (worker, receipt, hand-over, sweeper) can forget it."""
+
+    __tablename__ = "notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    status: Mapped[NoticeStatus] = mapped_column(enum_column(NoticeStatus))
+    channel: Mapped[NoticeChannel] = mapped_column(enum_column(NoticeChannel))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    provider: Mapped[str | None] = mapped_column(String(20))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    provider_status: Mapped[str | None] = mapped_column(String(30))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+
+
+class WorkerBeat(Base):
+    """A running delivery worker and its last heartbeat: `/ready` reads it, and a worker whose
+    beat is old has died (its leases lapse on their own)."""
+
+    __tablename__ = "worker_beats"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # Where a result is stored: a code too long for its column would fail the worker's whole batch.
