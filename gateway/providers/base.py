@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar, NamedTuple
 
 from casework.law.notices import NoticeChannel, NoticeKind, Outcome
@@ -41,6 +42,7 @@ class SendResult:
     error_message: str | None = None
     retry_after: float | None = None  # seconds the provider asked us to wait
     segments: int | None = None
+    provider: str | None = None  # which provider answered (recorded per notice; failover)
 
     def __post_init__(self) -> None:
         # The one place a result is fitted to its columns, whichever provider made it.
@@ -67,6 +69,13 @@ class Provider(ABC):
 
     async def pace(self, message: Outgoing) -> None:  # noqa: B027 (optional hook)
         """Wait until the provider's rate limits allow this message."""
+
+    async def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
+        """Did an earlier send of this message reach the provider (a crash or a timeout left us
+        without its answer)? Its result if so; None if the provider never took it, so sending
+        again makes no duplicate. Raises when the provider cannot tell now (look again later).
+        A provider that keeps no record to ask (the sandbox, Telegram) says None."""
+        return None
 
     def map_status(self, status: str) -> Outcome | None:
         return self.STATUSES.get(status.lower())
