@@ -1,23 +1,26 @@
 """Outbox worker vs a bare loop of the twilio async client, against the same local fake Twilio.
 
     .venv/bin/python benchmarks/bench_outbox.py                      # SQLite, a fresh file
-    .venv/bin/python benchmarks/bench_outbox.py --db postgresql+asyncpg://user@host/emptydb
+    .venv/bin/python benchmarks/bench_outbox.py --db sqlite --db postgresql+asyncpg://u@h/emptydb
 
 Both sides send the same messages through the real `twilio` library at the same concurrency
 (`--concurrency` tasks in the bare loop, as many senders in the worker) to a fake Twilio server
 running in its own process, each side with one long-lived HTTP client. The worker side also
 claims every notice (UPDATE … RETURNING, SKIP LOCKED on PostgreSQL), sends it with no
 transaction open, and records its provider id, status and segments: everything the outbox's
-safety costs. Rounds alternate, so a busy machine slows both alike; the script prints every
-round, both median rates and their ratio, each side's CPU per message (what decides the
-ratio on an idle machine), and the ratio that is held to the 70 % bar: the median over
-pairs of a worker round and the bare round just before it.
+safety costs (leases renewed and a heartbeat written every few seconds, as in production).
+Rounds alternate, so a busy machine slows both alike; per database the script prints every
+round, both median rates, each side's CPU per message (what decides the ratio on an idle
+machine), and the ratio held to the 90 % bar: the median over pairs of a worker round and the
+bare round just before it, with its range. Start-up garbage is frozen after the warm-up
+(`gc.freeze()`, as `start_worker` does), so no full collection of it lands in a round.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import subprocess
 import sys
@@ -66,8 +69,7 @@ def start_fake() -> tuple[subprocess.Popen[str], str]:
         text=True,
     )
     assert proc.stdout is not None
-    port = int(proc.stdout.readline())
-    return proc, f"http://127.0.0.1:{port}"
+    return proc, proc.stdout.readline().strip()
 
 
 @dataclass
@@ -202,28 +204,35 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=9, help="rounds per side, alternating")
     parser.add_argument(
         "--db",
-        help="URL of an EMPTY database to migrate and use "
-        "(default: a fresh SQLite file in a temporary directory)",
+        action="append",
+        help="URL of an EMPTY database to migrate and use, or `sqlite` for a fresh SQLite file "
+        "in a temporary directory (the default); repeat to measure several databases",
     )
     args = parser.parse_args()
     proc, base = start_fake()
-    bares: list[Round] = []
-    outboxes: list[Round] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            url = args.db or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-            async with (
-                BareSide(base, args.concurrency) as bare_side,
-                OutboxSide(base, url, args.concurrency) as outbox_side,
-            ):
-                await bare_side.round(200)  # warm up: connections, caches, compiled statements
-                await outbox_side.round(200)
-                for _ in range(args.rounds):
-                    bares.append(await bare_side.round(args.notices))
-                    outboxes.append(await outbox_side.round(args.notices))
+            for db in args.db or ["sqlite"]:
+                url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3" if db == "sqlite" else db
+                await measure(base, url, args)
     finally:
         proc.terminate()
         proc.wait()
+
+
+async def measure(base: str, url: str, args: argparse.Namespace) -> None:
+    bares: list[Round] = []
+    outboxes: list[Round] = []
+    async with (
+        BareSide(base, args.concurrency) as bare_side,
+        OutboxSide(base, url, args.concurrency) as outbox_side,
+    ):
+        await bare_side.round(200)  # warm up: connections, caches, compiled statements
+        await outbox_side.round(200)
+        gc.freeze()
+        for _ in range(args.rounds):
+            bares.append(await bare_side.round(args.notices))
+            outboxes.append(await outbox_side.round(args.notices))
     bare = statistics.median(r.rate for r in bares)
     outbox = statistics.median(r.rate for r in outboxes)
     # Each worker round against the bare round just before it: load that drifts over the run
@@ -249,8 +258,9 @@ async def main() -> None:
     print(
         f"ratio:            {ratio:8.1%}  median of {len(pairs)} paired rounds "
         f"(range {pairs[0]:.0%}-{pairs[-1]:.0%}); "
-        f"{'meets' if ratio >= 0.7 else 'BELOW'} the 70% bar"
+        f"{'meets' if ratio >= 0.9 else 'BELOW'} the 90% bar"
     )
+    print()
 
 
 if __name__ == "__main__":

@@ -46,7 +46,11 @@ class TelegramService:
             return None
         return cls(
             runtime,
-            create_bot(token.get_secret_value(), session=session),
+            create_bot(
+                token.get_secret_value(),
+                session=session,
+                api_base=runtime.settings.telegram_api_base,
+            ),
             create_dispatcher(runtime),
         )
 

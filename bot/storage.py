@@ -7,8 +7,10 @@ SQLite a second connection would also wait on the first one's write lock.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -21,10 +23,15 @@ from aiogram.fsm.storage.base import (
 )
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
+from aiogram_dialog.api.entities import DEFAULT_STACK_ID
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.system.clock import Clock, SystemClock
 from casework.tables.conversations import Conversation
+
+# Where aiogram-dialog keeps a private chat's stack of windows (its StorageProxy._stack_key).
+STACK_DESTINY = f"aiogd:stack:{DEFAULT_STACK_ID}"
 
 # The session of the update being handled, set by the database middleware.
 current_session: ContextVar[AsyncSession | None] = ContextVar("komek_bot_session", default=None)
@@ -50,21 +57,37 @@ class SQLStorage(BaseStorage):
             await self._upsert(own, key, values)
 
     async def _upsert(self, session: AsyncSession, key: StorageKey, values: dict[str, Any]) -> None:
-        row = await session.get(Conversation, self.keys.build(key))
+        row = await _get(session, self.keys.build(key))
         if row is None:
             row = Conversation(key=self.keys.build(key), state=None, data={})
             session.add(row)
+            _held(session)[row.key] = row
+        elif all(getattr(row, name) == value for name, value in values.items()):
+            return  # aiogram-dialog saves what it loaded: no write for an unchanged position
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = self.clock.now()
-        await session.flush()
+        # No flush here: the commit writes the rows together (the context and the stack at once).
 
     async def _read(self, key: StorageKey) -> Conversation | None:
         session = current_session.get()
         if session is not None:
-            return await session.get(Conversation, self.keys.build(key))
+            return await _get(session, self.keys.build(key))
         async with self.sessions() as own:
             return await own.get(Conversation, self.keys.build(key))
+
+    async def prefetch(self, key: StorageKey) -> None:
+        """The chat's own row and its aiogram-dialog stack in one query: every update reads both
+        (the stack then names the window's context, read next)."""
+        session = current_session.get()
+        if session is None:
+            return
+        keys = [self.keys.build(key), self.keys.build(replace(key, destiny=STACK_DESTINY))]
+        held = _held(session)
+        for row in await session.scalars(select(Conversation).where(Conversation.key.in_(keys))):
+            held[row.key] = row
+        for name in keys:
+            held.setdefault(name, None)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         await self._write(key, state=state.state if isinstance(state, State) else state)
@@ -74,15 +97,30 @@ class SQLStorage(BaseStorage):
         return row.state if row else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        # A fresh dict: the JSON column notices replacement, not in-place mutation.
-        await self._write(key, data=dict(data))
+        # A copy: the JSON column notices replacement, not in-place mutation, and aiogram-dialog
+        # goes on changing the lists and dicts it hands over (a held row must not follow them).
+        await self._write(key, data=copy.deepcopy(dict(data)))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         row = await self._read(key)
-        return dict(row.data) if row and row.data else {}
+        return copy.deepcopy(row.data) if row and row.data else {}
 
     async def close(self) -> None:
         return None
+
+
+def _held(session: AsyncSession) -> dict[str, Conversation | None]:
+    """The update's conversation rows, held for as long as its session: the identity map keeps
+    rows only weakly, and aiogram-dialog reads and writes each one several times per update."""
+    held: dict[str, Conversation | None] = session.info.setdefault("komek_conversations", {})
+    return held
+
+
+async def _get(session: AsyncSession, key: str) -> Conversation | None:
+    held = _held(session)
+    if key not in held:
+        held[key] = await session.get(Conversation, key)
+    return held[key]
 
 
 def make_storage(

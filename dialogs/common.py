@@ -10,6 +10,7 @@ from aiogram_dialog import DialogManager, StartMode
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.rules import GROUND_RULES, Channel, Filer
+from casework.law.status import Status
 from casework.steps import intake
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
@@ -36,11 +37,23 @@ def applicant_of(manager: DialogManager) -> Applicant | None:
     return manager.middleware_data.get("applicant")
 
 
+# The draft as loaded once in this update: a handler, the next step and the new window's getter
+# all ask for it, and the steps change it through its collections, so the object stays current.
+_DRAFT = "komek_draft"
+
+
 async def draft_of(manager: DialogManager) -> Application | None:
     applicant = applicant_of(manager)
     if applicant is None:
         return None
-    return await intake.current_draft(session_of(manager), applicant.id)
+    cached = manager.middleware_data.get(_DRAFT)
+    if cached is not None and cached[0] == applicant.id:
+        app: Application | None = cached[1]
+        if app is None or app.status is Status.DRAFT:  # only the bot starts a draft: open_draft
+            return app
+    app = await intake.current_draft(session_of(manager), applicant.id)
+    manager.middleware_data[_DRAFT] = (applicant.id, app)
+    return app
 
 
 async def open_draft(manager: DialogManager) -> Application:
@@ -57,6 +70,7 @@ async def open_draft(manager: DialogManager) -> Application:
             actor=ACTOR,
             phone=applicant.phone,
         )
+        manager.middleware_data[_DRAFT] = (applicant.id, app)
     return app
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,13 +11,24 @@ from fastapi import FastAPI
 
 from casework.system.runtime import Runtime
 from casework.system.settings import Settings, get_settings, refuse_unready
-from gateway import console
+from gateway import console, metrics
 from gateway import staff as staff_api
 from gateway import webhooks as twilio_webhooks
 from gateway.worker import start_worker
 
+log = logging.getLogger("komek")
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    worker: bool = True,
+    migrate: bool = True,
+    listen_url: str | None = None,
+) -> FastAPI:
+    """The service. `worker=False` when `komek worker` processes deliver apart (compose);
+    `migrate=False` when `komek db upgrade` ran first; `listen_url` is announced once started."""
     settings = settings or (runtime.settings if runtime else get_settings())
     refuse_unready(settings, runtime.district if runtime else None)  # production: no stand-ins
     with_bot = settings.bot_token is not None
@@ -26,14 +38,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = runtime or await Runtime.start(settings)
+        rt = runtime or await Runtime.start(settings, migrate=migrate)
         app.state.runtime = rt
-        # The delivery worker runs in-process unless the caller brought its own runtime (tests,
-        # or a deployment that runs `komek worker` apart).
-        delivery = await start_worker(rt) if runtime is None else None
+        # The delivery worker runs in-process unless the caller brought its own runtime (tests)
+        # or asked for none (a deployment that runs `komek worker` apart).
+        delivery = await start_worker(rt) if runtime is None and worker else None
         try:
             bot = telegram_lifespan(app, rt) if with_bot else contextlib.nullcontext()
             async with bot:
+                if listen_url:  # the one start-up line: where it is, and the staff side
+                    log.info("listening on %s (staff console: %s/console/)", listen_url, listen_url)
                 yield
         finally:
             if delivery is not None:
@@ -44,6 +58,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="Komek", version="0.1.0", lifespan=lifespan)
     if runtime is not None:  # usable without the lifespan too (ASGI test transports skip it)
         app.state.runtime = runtime
+    metrics.install(app)
     staff_api.install(app)
     console.install(app)
     app.include_router(twilio_webhooks.router)

@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.district import DistrictConfigError, load_district
 from casework.law.errors import DomainError
-from casework.law.identity import PersonalDataFilter
 from casework.law.roles import Role
 from casework.steps.imports import ImportReport, import_mcdb
 from casework.steps.signin import set_password
 from casework.steps.staff import add_staff, rotate_token, staff_by_name
 from casework.system.clock import SystemClock
 from casework.system.db import make_engine, make_sessionmaker, transaction
+from casework.system.logs import configure_logging
 from casework.system.migrate import upgrade, upgrade_engine
 from casework.system.runtime import Runtime
 from casework.system.settings import NotReadyForProduction, get_settings, refuse_unready
@@ -65,9 +65,17 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     load_district(settings.district_file)  # fail fast, before binding the port
     # create_app refuses a production start on placeholders or the sandbox, also before binding.
+    if args.access_log:
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    app = create_app(
+        settings,
+        worker=not args.no_worker,
+        migrate=not args.no_migrate,
+        listen_url=f"http://{args.host}:{args.port}",
+    )
     # log_config=None: uvicorn's loggers go through the root handlers and their masking filter
     # (an access log line can carry an IIN in a lookup URL).
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=args.access_log)
     return 0
 
 
@@ -165,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the service (creates and migrates the database)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-worker", action="store_true", help="deliver nothing here: `komek worker`s do"
+    )
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="the schema is upgraded by `komek db upgrade`"
+    )
+    serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.set_defaults(func=_serve)
 
     sub.add_parser("worker", help="run the delivery worker alone (no web server)").set_defaults(
@@ -201,9 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for handler in logging.getLogger().handlers:  # no full IIN or phone ever reaches a log
-        handler.addFilter(PersonalDataFilter())
+    configure_logging(get_settings().log_format)  # masks IINs and phones in every record
     args = build_parser().parse_args(argv)
     command: Handler = args.func
     try:

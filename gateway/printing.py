@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fpdf import FPDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.district import District
@@ -34,6 +33,8 @@ async def notice_pdf(session: AsyncSession, env: CaseEnv, notice_id: int) -> byt
 def render_pdf(notice: Notice, district: District, *, text: str | None = None) -> bytes:
     """`text`: the words to print, when they differ from the stored ones (see `notice_pdf`)."""
     loc = notice.locale
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(notice.title)
     pdf.add_font("DejaVu", fname=str(FONT))

@@ -13,7 +13,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("casework", "gateway", "bot", "dialogs")
 # Entry points that keep start-up light on purpose (each says why where it imports late).
-LAZY_ALLOWED = {"gateway/cli.py", "gateway/app.py", "gateway/providers/__init__.py"}
+LAZY_ALLOWED = {
+    "gateway/cli.py",
+    "gateway/app.py",
+    "gateway/providers/__init__.py",
+    # PDF and image libraries (about 26 MiB) load when a sheet is printed or an upload checked.
+    "gateway/printing.py",
+    "gateway/staff/notices.py",
+    "gateway/console/print_queue.py",
+    "casework/system/files.py",
+}
 
 
 def _modules() -> dict[str, Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,14 +74,24 @@ def _audit(
     reason: str | None,
     from_status: Status | None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            application_id=application.id,
-            actor=actor,
-            action=action,
-            from_status=from_status,
-            to_status=application.status,
-            reason=reason,
-            at=at,
-        )
-    )
+    session.add(AuditEvent(**audit_row(application, action, actor, at, reason, from_status)))
+
+
+def audit_row(
+    application: Application,
+    action: str,
+    actor: str,
+    at: datetime,
+    reason: str | None,
+    from_status: Status | None,
+) -> dict[str, Any]:
+    """An audit entry's columns; a batch (a broadcast) inserts thousands in one statement."""
+    return {
+        "application_id": application.id,
+        "actor": actor,
+        "action": action,
+        "from_status": from_status,
+        "to_status": application.status,
+        "reason": reason,
+        "at": at,
+    }

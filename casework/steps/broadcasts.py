@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from casework.law.errors import DomainError, NotFound
+from casework.law.errors import NotFound
 from casework.law.notices import (
     DECISION_KINDS,
     FINAL_STATUSES,
@@ -27,34 +27,63 @@ from casework.law.notices import (
 )
 from casework.steps import notices, rows
 from casework.steps.audit import record
+from casework.steps.broadcast_fill import SYNC_LIMIT, BroadcastError, fill_chunk
 from casework.steps.case_file import load_application
 from casework.steps.delivery import requeue
 from casework.steps.hearings import hearings_on
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
-from casework.tables.notices import Broadcast, Notice
+from casework.tables.decisions import Decision
+from casework.tables.hearings import Hearing
+from casework.tables.notices import Broadcast, BroadcastTarget, Notice
 
 COUNT_KEYS = ("queued", "sent", "delivered", "failed", "printed")
 
 
-class BroadcastError(DomainError):
-    code = "broadcast_error"
-
-
-def _payload(kind: NoticeKind, app: Application) -> dict[str, Any]:
-    # Kinds that need something on the case to say: the hearing to invite to, the decision.
-    if kind in HEARING_KINDS:
-        hearing = app.latest_hearing
-        if hearing is None:
-            raise BroadcastError(
-                f"application {app.id} has no scheduled hearing", application_id=app.id
-            )
-        return {"hearing_id": hearing.id}
-    if kind in DECISION_KINDS and not app.decisions:
-        raise BroadcastError(f"application {app.id} has no decision", application_id=app.id)
+async def _check(session: AsyncSession, kind: NoticeKind, ids: list[int]) -> int:
+    """All or nothing, in a few set-based queries: every case exists and has what the notice
+    must say (a hearing for an invitation, a decision for a decision notice). Returns how many
+    applicants they are (one applicant is one recipient)."""
     if kind is NoticeKind.TERMINATION:
         raise BroadcastError("termination notices are sent by the termination itself")
-    return {}
+    applicants: dict[int, int] = {}
+    with_hearing: set[int] = set()
+    with_decision: set[int] = set()
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[start : start + 500]
+        applicants.update(
+            (
+                await session.execute(
+                    select(Application.id, Application.applicant_id).where(
+                        Application.id.in_(chunk)
+                    )
+                )
+            ).all()
+        )
+        if kind in HEARING_KINDS:
+            with_hearing.update(
+                await session.scalars(
+                    select(Hearing.application_id).where(Hearing.application_id.in_(chunk))
+                )
+            )
+        if kind in DECISION_KINDS:
+            with_decision.update(
+                await session.scalars(
+                    select(Decision.application_id).where(Decision.application_id.in_(chunk))
+                )
+            )
+    for app_id in ids:  # an unknown case first: it is not there at all
+        if app_id not in applicants:
+            rows.check_id(app_id, what="application", key="application_id")
+            raise rows.not_found(app_id, what="application", key="application_id")
+    for app_id in ids:
+        if kind in HEARING_KINDS and app_id not in with_hearing:
+            raise BroadcastError(
+                f"application {app_id} has no scheduled hearing", application_id=app_id
+            )
+        if kind in DECISION_KINDS and app_id not in with_decision:
+            raise BroadcastError(f"application {app_id} has no decision", application_id=app_id)
+    return len(set(applicants.values()))
 
 
 async def create_broadcast(
@@ -66,25 +95,36 @@ async def create_broadcast(
     created_by: str,
     payload: dict[str, Any] | None = None,
 ) -> Broadcast:
-    """Queue one notice of `kind` per application, in the caller's transaction.
+    """A broadcast of one notice of `kind` per application, in the caller's transaction.
 
     All or nothing: an unknown application or one that lacks what the notice must say (a hearing
-    for an invitation) raises before anything is written.
+    for an invitation) raises before anything is written. Up to `SYNC_LIMIT` cases the notices
+    are written here; a larger broadcast is written in the background (`broadcast_fill`) and
+    shows how far it got.
     """
     ids = list(dict.fromkeys(application_ids))  # the same applicant is notified once
     if not ids:
         raise BroadcastError("a broadcast needs at least one application")
-    apps = [await load_application(session, app_id) for app_id in ids]
-    payloads = [{**(payload or {}), **_payload(kind, app)} for app in apps]
-    recipients = len({app.applicant_id for app in apps})
-    broadcast = Broadcast(kind=kind, created_by=created_by, created_at=env.now(), total=recipients)
+    recipients = await _check(session, kind, ids)
+    now = env.now()
+    broadcast = Broadcast(
+        kind=kind,
+        created_by=created_by,
+        created_at=now,
+        total=recipients,
+        payload=dict(payload or {}),
+        targets=len(ids),
+        filled=0,
+    )
     session.add(broadcast)
     await session.flush()
-    for app, app_payload in zip(apps, payloads, strict=True):
-        await notices.enqueue(session, env, app, kind, app_payload, broadcast_id=broadcast.id)
-        await record(
-            session, app, "notice_broadcast", actor=created_by, at=env.now(), reason=kind.value
-        )
+    await session.execute(
+        insert(BroadcastTarget),
+        [{"broadcast_id": broadcast.id, "application_id": i, "filled": False} for i in ids],
+    )
+    if len(ids) <= SYNC_LIMIT:
+        broadcast.fill_beat_at = now
+        await fill_chunk(session, env, broadcast, ids)
     return broadcast
 
 
@@ -203,6 +243,7 @@ async def recent_broadcasts(session: AsyncSession, limit: int = 100) -> list[Bro
 
 async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
     """Live counts of recipients; each is in exactly one bucket, so they add up to `total`.
+    A recipient whose notice a filling broadcast has not written yet is queued.
 
     queued: not yet with a provider · sent: with the provider, receipt awaited · delivered ·
     failed: SMS/chat failed for good, waiting in the print queue · printed: print was the channel
@@ -219,5 +260,21 @@ async def broadcast_counts(session: AsyncSession, broadcast_id: int) -> dict[str
     for rank, n in rows:
         bucket = _RANKED_BUCKETS[rank]
         counts["printed" if bucket == "handed_over" else bucket] += n
+    counts["queued"] += await _not_yet_written(session, broadcast_id)
     counts["total"] = sum(counts[k] for k in COUNT_KEYS)
     return counts
+
+
+async def _not_yet_written(session: AsyncSession, broadcast_id: int) -> int:
+    """Recipients of a broadcast still filling whose notices are not written yet: queued too."""
+    written = select(Notice.applicant_id).where(Notice.broadcast_id == broadcast_id)
+    stmt = (
+        select(func.count(func.distinct(Application.applicant_id)))
+        .join(BroadcastTarget, BroadcastTarget.application_id == Application.id)
+        .where(
+            BroadcastTarget.broadcast_id == broadcast_id,
+            BroadcastTarget.filled.is_(False),
+            Application.applicant_id.not_in(written),
+        )
+    )
+    return await session.scalar(stmt) or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.law.errors import DomainError
 from casework.law.rules import Channel
@@ -17,7 +17,7 @@ from casework.tables.hearings import Hearing, HearingProtocol
 
 # Async sessions cannot lazy-load: a step gets the whole case file at once.
 CASE_LOADS = (
-    selectinload(Application.applicant),
+    joinedload(Application.applicant),  # one row per case: in the case's own query
     selectinload(Application.family),
     selectinload(Application.documents),
     selectinload(Application.deadlines),

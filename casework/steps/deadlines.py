@@ -1,18 +1,32 @@
 """The legal terms kept on each case: computed from its events, met by its steps, moved when the
-calendar changes, and the board of which case needs what by when."""
+calendar changes, and the board of which case needs what by when.
+
+Each case also stores its next running term and that term's last day (`Application.next_term`,
+`next_due_on`), kept here on every flush that touches the case or its terms: the board, the lookup
+and the work queue read a page of them off one index instead of every term row of every case.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, event, exists, false, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
 
 from casework.law.status import FINAL, Status
-from casework.law.terms import LIVE_IN, MET_BY, ONLY_FOR_CHANNEL, Event, Term, compute_terms
+from casework.law.terms import (
+    LIVE_IN,
+    MET_BY,
+    ONLY_FOR_CHANNEL,
+    TERM_RULES,
+    Event,
+    Term,
+    compute_terms,
+)
 from casework.steps.case_file import load_application
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
@@ -45,8 +59,25 @@ def meet(app: Application, terms: Iterable[Term], at: datetime) -> None:
             row.met_at = at
 
 
-async def refresh_deadlines(session: AsyncSession, env: CaseEnv, app: Application) -> None:
-    """Recompute every term from the case's events and store them on the case."""
+def owed(app: Application, term: Term) -> bool:
+    """Is the term one this case's channel has? (SR §15, DR §21: the chat notice is owed only to
+    filings through the bot; on any other case it would run forever.)"""
+    channel = ONLY_FOR_CHANNEL.get(term)
+    return channel is None or app.channel == channel
+
+
+async def refresh_deadlines(
+    session: AsyncSession, env: CaseEnv, app: Application, *, flush: bool = True
+) -> None:
+    """Recompute every term from the case's events and store them on the case; `flush=False`
+    leaves the flush to a caller filing many cases at once."""
+    set_terms(env, app)
+    if flush:
+        await session.flush()
+
+
+def set_terms(env: CaseEnv, app: Application) -> None:
+    """Every term from the case's events, on the case (in memory; a model case too)."""
     terms = compute_terms(
         env.calendar,
         case_events(app),
@@ -57,10 +88,9 @@ async def refresh_deadlines(session: AsyncSession, env: CaseEnv, app: Applicatio
     for term, due in terms.items():
         if term in rows:
             rows[term].due_on = due
-        else:
+        elif owed(app, term):
             app.deadlines.append(Deadline(term=term, due_on=due))
     meet(app, MET_BY.get(app.status, ()), env.now())
-    await session.flush()
 
 
 async def refresh_open_cases(session: AsyncSession, env: CaseEnv) -> int:
@@ -74,6 +104,51 @@ async def refresh_open_cases(session: AsyncSession, env: CaseEnv) -> int:
         await refresh_deadlines(session, env, app)
         count += 1
     return count
+
+
+# ---------------------------------------------------------------- each case's next term
+
+LAW_ORDER = {rule.term: i for i, rule in enumerate(TERM_RULES)}
+
+
+def running(app: Application, row: Deadline) -> bool:
+    """Unmet, still relevant in the case's state, and owed on its channel."""
+    return row.met_at is None and app.status in LIVE_IN.get(row.term, ()) and owed(app, row.term)
+
+
+def next_of(app: Application) -> Deadline | None:
+    """The case's next running term: the earliest last day, ties in the law's order."""
+    live = [row for row in app.deadlines if running(app, row)]
+    return min(live, key=lambda r: (r.due_on, LAW_ORDER[r.term]), default=None)
+
+
+def keep_next_term(app: Application) -> None:
+    row = next_of(app)
+    term, due = (None, None) if row is None else (row.term, row.due_on)
+    if app.next_term != term:
+        app.next_term = term
+    if app.next_due_on != due:
+        app.next_due_on = due
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_next_terms(session: Session, _context: Any, _instances: Any) -> None:
+    """Every step that opens, meets or moves a term, or moves the case, flushes: the stored next
+    term follows here, whichever step it was. Runs inside the flush (async sessions run it in
+    their worker greenlet), so a case whose terms are not loaded yet loads them."""
+    touched: dict[int, Application] = {}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        app: Application | None = None
+        if isinstance(obj, Application):
+            app = obj
+        elif isinstance(obj, Deadline):
+            app = obj.__dict__.get("application")
+            if app is None and obj.application_id is not None:
+                app = session.get(Application, obj.application_id)
+        if app is not None and app not in session.deleted:
+            touched[id(app)] = app
+    for app in touched.values():
+        keep_next_term(app)
 
 
 # ---------------------------------------------------------------- the deadline board
@@ -108,7 +183,8 @@ async def next_deadlines(
     due_from: date | None = None,
     due_to: date | None = None,
 ) -> dict[int, Due]:
-    """Each matching case's next unmet, still-relevant deadline."""
+    """Each matching case's next unmet, still-relevant deadline (every one: for a whole-district
+    sweep such as the calendar's; a page of them is `due_page`)."""
     stmt = (
         select(Deadline, Application, Applicant)
         .join(Application, Deadline.application_id == Application.id)
@@ -128,6 +204,156 @@ async def next_deadlines(
     for deadline, app, applicant in await session.execute(stmt):
         found.setdefault(app.id, Due(app, applicant, deadline.term, deadline.due_on))
     return found
+
+
+# Each live (term, state) pair, as rows: one tuple comparison the database checks per row.
+LIVE_PAIRS: tuple[tuple[Term, Status], ...] = tuple(
+    (term, state) for term, states in LIVE_IN.items() for state in sorted(states)
+)
+
+
+def live_term(deadline: type[Deadline], terms: Sequence[Term] = ()) -> ColumnElement[bool]:
+    """`deadline` (the table or an alias) is a running term of the joined `Application`:
+    unmet, still relevant in the case's state, owed on its channel."""
+    pairs = [(t, s) for t, s in LIVE_PAIRS if not terms or t in terms]
+    if not pairs:
+        return false()
+    clause = and_(
+        deadline.met_at.is_(None),
+        tuple_(deadline.term, Application.status).in_(pairs),
+    )
+    if terms:
+        # Spelled out, so the database reads it off the open terms' index by term.
+        clause = and_(clause, deadline.term.in_(terms))
+    for term, channel in ONLY_FOR_CHANNEL.items():
+        if not terms or term in terms:
+            clause = and_(clause, or_(deadline.term != term, Application.channel == channel))
+    return clause
+
+
+@dataclass(frozen=True)
+class DueKey:
+    """Where a page by last day starts: after this day and case."""
+
+    due_on: date
+    application_id: int
+
+    def encode(self) -> str:
+        return f"{self.due_on.isoformat()}.{self.application_id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> DueKey | None:
+        """The key of a link; anything else starts from the first page."""
+        day, _, number = (text or "").partition(".")
+        try:
+            key = cls(date.fromisoformat(day), int(number))
+        except ValueError:
+            return None
+        return key if 0 < key.application_id <= 2**31 - 1 else None
+
+
+def due_query(
+    *,
+    terms: Sequence[Term] = (),
+    due_from: date | None = None,
+    due_to: date | None = None,
+    after: DueKey | None = None,
+) -> Select[int, Term | None, date | None]:
+    """Cases with a term running, as (case, its next term, that term's last day), earliest first
+    (then by case number): the deadline board's order, keyset-paged by `after`. Without `terms`
+    it reads the stored next term off `ix_applications_next_due`; narrowed to terms, the open
+    terms of those kinds off `ix_deadlines_open_term_due`, each case's earliest. Add the case's
+    own filters and a LIMIT; join `Applicant` for people."""
+    due: QueryableAttribute[date | None]
+    stmt: Select[int, Term | None, date | None]
+    if not terms:
+        due = Application.next_due_on
+        stmt = select(Application.id, Application.next_term, due).where(due.is_not(None))
+    else:
+        due = Deadline.due_on
+        stmt = (
+            select(Application.id, Deadline.term, due)
+            .select_from(Deadline)
+            .join(Application, Deadline.application_id == Application.id)
+            .where(live_term(Deadline, terms))
+        )
+        if len(set(terms)) > 1:  # one row per case per term: only several terms can tie a case
+            other = aliased(Deadline)
+            earlier = or_(
+                other.due_on < Deadline.due_on,
+                and_(other.due_on == Deadline.due_on, other.id < Deadline.id),
+            )
+            stmt = stmt.where(
+                ~exists().where(
+                    other.application_id == Deadline.application_id,
+                    live_term(other, terms),
+                    earlier,
+                )
+            )
+    if due_from:
+        stmt = stmt.where(due >= due_from)
+    if due_to:
+        stmt = stmt.where(due <= due_to)
+    if after is not None:
+        stmt = stmt.where(tuple_(due, Application.id) > tuple_(after.due_on, after.application_id))
+    return stmt.order_by(due, Application.id)
+
+
+PEOPLE = load_only(Applicant.iin, Applicant.last_name, Applicant.first_name, Applicant.middle_name)
+CASE_LINE = load_only(
+    Application.status,
+    Application.channel,
+    Application.ground,
+    Application.registered_on,
+    Application.next_term,
+    Application.next_due_on,
+)
+
+
+async def cases_by_id(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, tuple[Application, Applicant]]:
+    """A page of cases as a list line shows them (state, channel, ground, the person), with no
+    relationship loaded: one query, whatever the page holds."""
+    if not ids:
+        return {}
+    stmt = (
+        select(Application, Applicant)
+        .join(Applicant, Application.applicant_id == Applicant.id)
+        .where(Application.id.in_(ids))
+        .options(CASE_LINE, PEOPLE)
+    )
+    return {app.id: (app, person) for app, person in await session.execute(stmt)}
+
+
+def due_page_query(
+    *,
+    terms: Sequence[Term] = (),
+    statuses: Sequence[Status] = (),
+    iin: str | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    after: DueKey | None = None,
+    limit: int = 200,
+) -> Select[int, Term | None, date | None]:
+    """`due_query` narrowed to the cases' states or one person, a page long."""
+    stmt = due_query(terms=terms, due_from=due_from, due_to=due_to, after=after)
+    if statuses:
+        stmt = stmt.where(Application.status.in_(statuses))
+    if iin:
+        stmt = stmt.where(
+            Application.applicant_id.in_(select(Applicant.id).where(Applicant.iin == iin))
+        )
+    return stmt.limit(limit)
+
+
+async def due_page(session: AsyncSession, **narrowed: Any) -> list[Due]:
+    """One page of cases with a term running, earliest last day first (`due_page_query`'s
+    arguments): two queries, whatever the page holds."""
+    rows = await session.execute(due_page_query(**narrowed))
+    found = [(i, t, d) for i, t, d in rows if t and d]
+    cases = await cases_by_id(session, [i for i, _, _ in found])
+    return [Due(*cases[i], term, due) for i, term, due in found]
 
 
 Urgency = Literal["overdue", "due_soon", "upcoming"]
@@ -151,6 +377,27 @@ class BoardEntry:
     working_days_left: int
 
 
+def working_days_left(env: CaseEnv, days: Iterable[date]) -> dict[date, int]:
+    """Working days from today to each last day (`working_days_between`; negative when
+    overdue), counted in one walk over the page's span instead of a walk per row."""
+    today, cal, step = env.today(), env.calendar, timedelta(days=1)
+    wanted = sorted(set(days))
+    left: dict[date, int] = {}
+    n, day = 0, today
+    for due in (d for d in wanted if d >= today):  # (today, due]
+        while day < due:
+            day += step
+            n += cal.is_working_day(day)
+        left[due] = n
+    n, day = 0, today
+    for due in (d for d in reversed(wanted) if d < today):  # (due, today], counted back
+        while day > due:
+            n += cal.is_working_day(day)
+            day -= step
+        left[due] = -n
+    return left
+
+
 async def board(
     session: AsyncSession,
     env: CaseEnv,
@@ -159,17 +406,19 @@ async def board(
     statuses: list[Status] | None = None,
     due_from: date | None = None,
     due_to: date | None = None,
+    after: DueKey | None = None,
     limit: int = 200,
 ) -> list[BoardEntry]:
-    """Cases with their next deadline: overdue first, then due within one working day, later."""
-    found = await next_deadlines(
-        session, terms=terms, statuses=statuses, due_from=due_from, due_to=due_to
+    """Cases with their next deadline, earliest first: overdue, then due within one working day,
+    then later (the last day's order is the urgency's)."""
+    found = await due_page(
+        session,
+        terms=terms or (),
+        statuses=statuses or (),
+        due_from=due_from,
+        due_to=due_to,
+        after=after,
+        limit=limit,
     )
-    today = env.today()
-    entries = [
-        BoardEntry(d, urgency(env, d.due_on), env.calendar.working_days_between(today, d.due_on))
-        for d in found.values()
-    ]
-    rank = {name: i for i, name in enumerate(URGENCY_ORDER)}
-    entries.sort(key=lambda e: (rank[e.urgency], e.due.due_on, e.due.application.id))
-    return entries[:limit]
+    left = working_days_left(env, (d.due_on for d in found))
+    return [BoardEntry(d, urgency(env, d.due_on), left[d.due_on]) for d in found]

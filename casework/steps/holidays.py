@@ -20,17 +20,10 @@ from casework.law.district import District, DistrictConfigError, Holiday
 from casework.law.errors import DomainError, RuleError
 from casework.law.identity import IIN, OptionalPhone
 from casework.law.notices import NoticeKind
-from casework.law.rules import Channel, Periodicity
-from casework.law.status import Status
-from casework.steps import rows
-from casework.steps.audit import record
+from casework.steps import granted_cases, rows
 from casework.steps.broadcasts import create_broadcast
-from casework.steps.deadlines import refresh_deadlines
-from casework.steps.intake import get_or_create_applicant
 from casework.system.csvfile import RowError, read_rows
 from casework.system.env import CaseEnv
-from casework.tables.applications import Application
-from casework.tables.decisions import Assistance, Decision
 from casework.tables.holidays import HolidayList, HolidayRecipient
 from casework.tables.notices import Notice
 
@@ -298,55 +291,33 @@ async def grant_list(session: AsyncSession, env: CaseEnv, list_id: int, *, actor
     day = holiday.on(holiday_list.year)
     done = await _already_granted(session, holiday_list)
     now = env.now()
-    granted: dict[str, list[int]] = {}  # category → applications, in list order
-    ids: list[int] = []
     skipped: list[int] = []
+    todo: list[HolidayRecipient] = []
     for r in holiday_list.recipients:
         if (r.iin, r.category) in done:
             skipped.append(r.line)
             continue
-        applicant = await get_or_create_applicant(
-            session, env, r.iin, phone=r.phone, **_split_name(r.full_name)
-        )
-        # No application is filed (DR §12): the provider opens the case at its decision.
-        app = Application(
-            applicant_id=applicant.id,
-            status=Status.GRANTED,
-            channel=Channel.PROVIDER_OFFICE,
-            phone=r.phone,
-            draft={
-                "holiday": holiday_list.holiday,
-                "year": holiday_list.year,
-                "category": r.category,
-            },
-            created_at=now,
-            updated_at=now,
-            family=[],
-            documents=[],
-            deadlines=[],
-            hearings=[],
-            decisions=[],
-        )
-        decision = Decision(granted=True, decided_by=actor, decided_at=now, refusal_grounds=[])
-        decision.assistance = Assistance(
-            kind=r.category,
-            amount=amounts[r.category],
-            periodicity=Periodicity.ONE_OFF,
-            starts_on=day,
-            termination=None,
-        )
-        app.decisions.append(decision)
-        session.add(app)
-        await session.flush()
-        reason = f"{holiday_list.holiday}/{holiday_list.year} {r.category}"
-        await record(
-            session, app, "holiday_granted", actor=actor, at=now, reason=reason, opened=True
-        )
-        await refresh_deadlines(session, env, app)
-        r.application_id = app.id
         done.add((r.iin, r.category))
-        granted.setdefault(r.category, []).append(app.id)
-        ids.append(app.id)
+        todo.append(r)
+    applicants = await granted_cases.applicant_ids(
+        session, env, [granted_cases.Person(r.iin, _split_name(r.full_name), r.phone) for r in todo]
+    )
+    # No application is filed (DR §12): the provider opens the case at its decision.
+    opened = await granted_cases.open_granted(
+        session,
+        env,
+        [granted_cases.Grant(r.iin, r.category, amounts[r.category], r.phone) for r in todo],
+        applicants,
+        draft={"holiday": holiday_list.holiday, "year": holiday_list.year},
+        pays_on=day,
+        actor=actor,
+        reason=f"{holiday_list.holiday}/{holiday_list.year}",
+    )
+    granted: dict[str, list[int]] = {}  # category → cases, in list order
+    for r in todo:
+        r.application_id = opened[r.iin, r.category]
+        granted.setdefault(r.category, []).append(r.application_id)
+    ids = [opened[r.iin, r.category] for r in todo]
     holiday_list.granted_at = now
     holiday_list.granted_by = actor
     broadcasts = await _notify(session, env, holiday_list, granted, actor=actor)

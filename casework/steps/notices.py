@@ -8,13 +8,15 @@ transaction commits: a case change and its notice land together or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from casework.law.deliver_by import Since, deliver_by, needs
 from casework.law.notices import (
     OPTIONAL_KINDS,
     RECEIPT_KINDS,
@@ -29,6 +31,7 @@ from casework.law.terms import Term
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
+from casework.tables.hearings import Hearing
 from casework.tables.mcdb import McdbEntry
 from casework.tables.notices import Notice
 from casework.texts.i18n import DEFAULT_LOCALE, LOCALES
@@ -84,7 +87,37 @@ class Route:
 async def choose_routes(
     session: AsyncSession, application: Application, applicant: Applicant, kind: NoticeKind
 ) -> list[Route]:
-    """Every channel the law gives this notice (SR §15, DR §21).
+    """Every channel the law gives this notice (SR §15, DR §21), asking the registry."""
+    phone = notice_phone(application, applicant)
+    sms = phone is not None and await _registry.is_registered(session, applicant.iin, phone)
+    return routes_for(application, applicant, kind, sms_registered=sms)
+
+
+async def registered_pairs(
+    session: AsyncSession, pairs: Collection[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which (IIN, phone) pairs the registry confirms: one query for a broadcast's thousands
+    when the registry is the table, one question each otherwise."""
+    if isinstance(_registry, TableRegistry):
+        found: set[tuple[str, str]] = set()
+        iins = sorted({iin for iin, _ in pairs})
+        for start in range(0, len(iins), 500):  # bounded IN lists
+            stmt = select(McdbEntry.iin, McdbEntry.phone).where(
+                McdbEntry.iin.in_(iins[start : start + 500])
+            )
+            found.update((iin, phone) for iin, phone in await session.execute(stmt))
+        return found & set(pairs)
+    return {(i, p) for i, p in pairs if await _registry.is_registered(session, i, p)}
+
+
+def notice_phone(application: Application, applicant: Applicant) -> str | None:
+    return application.phone or applicant.phone or None
+
+
+def routes_for(
+    application: Application, applicant: Applicant, kind: NoticeKind, *, sms_registered: bool
+) -> list[Route]:
+    """Every channel the law gives this notice (SR §15, DR §21), once the registry answered.
 
     SMS when the application's phone is registered to the applicant's IIN in the MCDB; the chat
     as well when the application came through the bot; and print whenever no SMS can be sent
@@ -92,8 +125,8 @@ async def choose_routes(
     bot filing's receipt is its status in the cabinet (SR §6): there is nothing to hand over.
     """
     routes: list[Route] = []
-    phone = application.phone or applicant.phone or None
-    sms = phone is not None and await _registry.is_registered(session, applicant.iin, phone)
+    phone = notice_phone(application, applicant)
+    sms = phone is not None and sms_registered
     if sms:
         routes.append(Route(NoticeChannel.SMS, ChannelReason.MCDB_REGISTERED, phone))
     chat = application.channel is Channel.BOT and applicant.telegram_id is not None
@@ -152,9 +185,11 @@ async def enqueue(
     *,
     broadcast_id: int | None = None,
     routes: list[Route] | None = None,
+    add: bool = True,
 ) -> list[Notice]:
     """Write one outbox row per channel inside the caller's transaction; returns the rows.
     `routes` replaces the law's channels (an answer goes back the way its question came).
+    `add=False` only makes the rows: a broadcast writes thousands in one statement.
 
     An optional message (a reminder) goes by the notice's own electronic channels or not at all:
     never after the applicant's СТОП, never to the print queue; the worker sends it only in
@@ -199,16 +234,54 @@ async def enqueue(
             sms_text=rendered.sms_text,
             status=status,
             due_at=now,
+            deliver_by=notice_deliver_by(
+                env, application, kind, route.channel, payload, written_at=now
+            ),
             attempts=0,
             created_at=now,
             updated_at=now,
             sent_at=now if route.shown else None,
             delivered_at=now if route.shown else None,
         )
-        session.add(notice)
         rows.append(notice)
-    await session.flush()
+    if add:
+        session.add_all(rows)
+        await session.flush()
     return rows
+
+
+def notice_deliver_by(
+    env: CaseEnv,
+    application: Application,
+    kind: NoticeKind,
+    channel: NoticeChannel,
+    payload: dict[str, Any],
+    *,
+    written_at: datetime,
+) -> datetime | None:
+    """The notice's legal term (law/deliver_by.py) from the case's facts; only the facts the
+    kind's term counts from are read, so a caller needs only those relationships loaded."""
+    wanted = needs(kind)
+    hearing = _hearing_of(application, payload) if Since.HEARING in wanted else None
+    decision = application.latest_decision if Since.DECIDED in wanted else None
+    return deliver_by(
+        kind,
+        channel,
+        env.calendar,
+        written_at=written_at,
+        decided_at=decision.decided_at if decision else None,
+        decision_due=(
+            application.deadline(Term.DECISION) if Since.DECISION_DUE in wanted else None
+        ),
+        hearing_at=hearing.scheduled_at if hearing else None,
+    )
+
+
+def _hearing_of(application: Application, payload: dict[str, Any]) -> Hearing | None:
+    """The hearing a notice speaks of: the one its payload names, else the case's latest."""
+    wanted = payload.get("hearing_id")
+    named = next((h for h in application.hearings if h.id == wanted), None)
+    return named or application.latest_hearing
 
 
 async def phone_registered(session: AsyncSession, iin: str, phone: str) -> bool:

@@ -3,9 +3,10 @@
 A case is in the queue while one of its legal terms runs (unmet, and still relevant in the case's
 state: `law/terms.py` LIVE_IN); it is ranked by that next term's last day, so overdue comes first,
 then due today, due within one working day, later. Everything is asked of the database as sets:
-one query picks a page (keyset on the term row's due day and id, the order of the index on the
-due day, never OFFSET: the database walks the index and stops at the page's end), one loads those
-cases' files for their next lawful steps (`steps/procedure.py`), one counts the queue by urgency.
+one query picks a page (keyset on the case's stored next term's day and the case number, the
+order of their index, never OFFSET: the database walks the index and stops at the page's end),
+one loads those cases' files for their next lawful steps (`steps/procedure.py`), one counts the
+queue by urgency.
 A search may also reach filed cases with no term running; they follow the queue, newest first.
 """
 
@@ -16,25 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    case,
-    exists,
-    false,
-    func,
-    or_,
-    select,
-    tuple_,
-)
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from casework.law.procedure import SERVES, Step
 from casework.law.rules import Ground
 from casework.law.status import Status
-from casework.law.terms import LIVE_IN, ONLY_FOR_CHANNEL, Term
+from casework.law.terms import Term
 from casework.steps.case_file import CASE_LOADS
+from casework.steps.deadlines import DueKey, due_query, live_term, working_days_left
 from casework.steps.procedure import NextActions, next_actions
 from casework.steps.rows import ID_MAX
 from casework.system.env import CaseEnv
@@ -171,48 +162,6 @@ def next_step(app: Application, actions: NextActions, term: Term | None) -> Next
 # ---------------------------------------------------------------- the query
 
 
-# Each live (term, state) pair, as rows: one tuple comparison the database checks per row (an
-# OR of a clause per term would lead SQLite to drive the query from the states' index and sort
-# every live term, instead of walking the terms in due order and stopping at the page's end).
-LIVE_PAIRS: tuple[tuple[Term, Status], ...] = tuple(
-    (term, state) for term, states in LIVE_IN.items() for state in sorted(states)
-)
-
-
-def live_term(deadline: type[Deadline], terms: Sequence[Term] = ()) -> ColumnElement[bool]:
-    """`deadline` (the table or an alias) is an unmet term still relevant in its case's state:
-    the deadline board's rule (`steps/deadlines.py`), for any alias of the table."""
-    pairs = [(t, s) for t, s in LIVE_PAIRS if not terms or t in terms]
-    if not pairs:
-        return false()
-    clause = and_(
-        deadline.met_at.is_(None),
-        tuple_(deadline.term, Application.status).in_(pairs),
-    )
-    for term, channel in ONLY_FOR_CHANNEL.items():
-        if not terms or term in terms:
-            clause = and_(clause, or_(deadline.term != term, Application.channel == channel))
-    return clause
-
-
-def _next_term(terms: Sequence[Term]) -> ColumnElement[bool]:
-    """The `Deadline` row is its case's next live term: no live term of the case ends earlier
-    (ties go to the older row), so each case appears once."""
-    other = aliased(Deadline)
-    earlier = or_(
-        other.due_on < Deadline.due_on,
-        and_(other.due_on == Deadline.due_on, other.id < Deadline.id),
-    )
-    return ~exists().where(
-        other.application_id == Deadline.application_id, live_term(other, terms), earlier
-    )
-
-
-def _no_term_running() -> ColumnElement[bool]:
-    other = aliased(Deadline)
-    return ~exists().where(other.application_id == Application.id, live_term(other))
-
-
 def _variants(word: str) -> set[str]:
     # SQLite compares only ASCII letters without regard to case: the forms a name is written in.
     return {word, word.lower(), word.upper(), word.capitalize()}
@@ -241,38 +190,29 @@ def _case_filters(f: QueueFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def _queue_part(f: QueueFilter) -> list[ColumnElement[bool]]:
-    return [live_term(Deadline, f.terms), _next_term(f.terms), *_case_filters(f)]
-
-
 Found = tuple[int, Term | None, date | None, int]  # case, next term, its last day, cursor key
+
+
+def queue_query(
+    f: QueueFilter, after: Cursor | None = None
+) -> Select[int, Term | None, date | None]:
+    """The queue's part with a term running, from `after`: the deadline board's query
+    (`steps/deadlines.py` due_query, keyset on the last day and case number) narrowed to `f`."""
+    key = None if after is None or after.due_on is None else DueKey(after.due_on, after.key)
+    return due_query(terms=f.terms, after=key).where(*_case_filters(f))
 
 
 async def _queue_ids(
     session: AsyncSession, f: QueueFilter, after: Cursor | None, limit: int
 ) -> list[Found]:
-    stmt = (
-        select(Application.id, Deadline.term, Deadline.due_on, Deadline.id)
-        .select_from(Deadline)
-        .join(Application, Deadline.application_id == Application.id)
-        .where(*_queue_part(f))
-        .order_by(Deadline.due_on, Deadline.id)
-        .limit(limit)
-    )
-    if after is not None and after.due_on is not None:
-        stmt = stmt.where(
-            or_(
-                Deadline.due_on > after.due_on,
-                and_(Deadline.due_on == after.due_on, Deadline.id > after.key),
-            )
-        )
-    return [(i, t, d, k) for i, t, d, k in await session.execute(stmt)]
+    found = await session.execute(queue_query(f, after).limit(limit))
+    return [(i, t, d, i) for i, t, d in found]
 
 
 async def _idle_ids(
     session: AsyncSession, f: QueueFilter, after: Cursor | None, limit: int
 ) -> list[Found]:
-    stmt = select(Application.id).where(_no_term_running(), *_case_filters(f))
+    stmt = select(Application.id).where(Application.next_due_on.is_(None), *_case_filters(f))
     stmt = stmt.order_by(Application.id.desc()).limit(limit)
     if after is not None and after.due_on is None:
         stmt = stmt.where(Application.id < after.key)
@@ -282,29 +222,32 @@ async def _idle_ids(
 async def counts(session: AsyncSession, env: CaseEnv, f: QueueFilter) -> dict[Urgency, int]:
     """How many cases of the (filtered) queue are overdue, due today, within one working day,
     later: one aggregate query."""
-    # A case's next term ends on the earliest day of its live terms: one row per case.
-    per_case = (
-        select(func.min(Deadline.due_on).label("due"))
-        .select_from(Deadline)
-        .join(Application, Deadline.application_id == Application.id)
-        .where(live_term(Deadline, f.terms), *_case_filters(f))
-        .group_by(Deadline.application_id)
-        .subquery()
-    )
     today = env.today()
     soon = env.calendar.next_working_day(today)
-    due = per_case.c.due
-    buckets: dict[Urgency, ColumnElement[bool]] = {
-        "overdue": due < today,
-        "today": due == today,
-        "soon": and_(due > today, due <= soon),
-        "later": due > soon,
-    }
-    stmt = select(
-        *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in buckets.values())
-    ).select_from(per_case)
+    if f.terms:
+        # A case's next term of those kinds ends on the earliest day of them: one row per case.
+        per_case = (
+            select(func.min(Deadline.due_on).label("due"))
+            .select_from(Deadline)
+            .join(Application, Deadline.application_id == Application.id)
+            .where(live_term(Deadline, f.terms), *_case_filters(f))
+            .group_by(Deadline.application_id)
+            .subquery()
+        )
+        due = per_case.c.due
+        buckets = (due < today, due == today, and_(due > today, due <= soon), due > soon)
+        stmt = select(
+            *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in buckets)
+        ).select_from(per_case)
+    else:
+        # One range count per urgency on the stored next term's index (a draft never has a
+        # term running: unfiltered, the index alone answers).
+        day = Application.next_due_on
+        ranges = (day < today, day == today, and_(day > today, day <= soon), day > soon)
+        where = _case_filters(f)[1:]
+        stmt = select(*(select(func.count()).where(r, *where).scalar_subquery() for r in ranges))
     found = (await session.execute(stmt)).one()
-    return {name: int(n) for name, n in zip(buckets, found, strict=True)}
+    return {name: int(n) for name, n in zip(URGENCIES[:4], found, strict=True)}
 
 
 async def page(
@@ -326,8 +269,8 @@ async def page(
     more = len(found) > limit
     found = found[:limit]
     files = await load_files(session, [i for i, _, _, _ in found])
+    left = working_days_left(env, (d for _, _, d, _ in found if d is not None))
     rows = []
-    today = env.today()
     for application_id, term, due_on, key in found:
         app = files[application_id]
         rows.append(
@@ -336,9 +279,7 @@ async def page(
                 term=term,
                 due_on=due_on,
                 urgency=urgency_of(env, due_on),
-                working_days_left=None
-                if due_on is None
-                else env.calendar.working_days_between(today, due_on),
+                working_days_left=None if due_on is None else left[due_on],
                 next=next_step(app, next_actions(env, app), term),
                 cursor=Cursor(due_on, key),
             )
@@ -356,12 +297,23 @@ async def load_files(session: AsyncSession, ids: Sequence[int]) -> dict[int, App
     return {app.id: app for app in await session.scalars(stmt)}
 
 
+def settlements_query() -> Select[str | None]:
+    """The settlements filed cases name, in order: a walk from one name to the next on
+    `ix_applications_settlement` (one probe per settlement, a district has a few dozen), not a
+    pass over every case."""
+    filed = Application.status != Status.DRAFT
+
+    def after(name: ColumnElement[str | None] | None) -> ColumnElement[str | None]:
+        stmt = select(Application.settlement).where(filed, Application.settlement.is_not(None))
+        if name is not None:
+            stmt = stmt.where(Application.settlement > name)
+        return stmt.order_by(Application.settlement).limit(1).scalar_subquery()
+
+    names = select(after(None).label("name")).cte("names", recursive=True)
+    names = names.union_all(select(after(names.c.name)).where(names.c.name.is_not(None)))
+    return select(names.c.name).where(names.c.name.is_not(None))
+
+
 async def settlements(session: AsyncSession) -> list[str]:
     """The settlements filed cases name, for the queue's filter."""
-    stmt = (
-        select(Application.settlement)
-        .where(Application.settlement.is_not(None), Application.status != Status.DRAFT)
-        .distinct()
-        .order_by(Application.settlement)
-    )
-    return [s for s in await session.scalars(stmt) if s]
+    return [s for s in await session.scalars(settlements_query()) if s]

@@ -16,9 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
-from pypdf import PdfReader
-
 
 @dataclass(frozen=True)
 class StoredFile:
@@ -57,6 +54,8 @@ def _whole_pdf(content: bytes) -> bool:
     end = content.rfind(b"%%EOF")
     if end < 0 or content[end + 5 :].strip(_TRAILING):
         return False
+    from pypdf import PdfReader
+
     reader = PdfReader(io.BytesIO(content), strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         return False  # staff could not open it either
@@ -68,6 +67,8 @@ def _whole_pdf(content: bytes) -> bool:
 def _whole_image(content: bytes, fmt: str, end: bytes) -> bool:
     if not content.rstrip(_TRAILING).endswith(end):
         return False  # bytes after the image's end marker
+    from PIL import Image
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(io.BytesIO(content), formats=[fmt]) as image:

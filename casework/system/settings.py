@@ -65,7 +65,10 @@ class Settings(BaseSettings):
         return value or None
 
     def missing_sms_settings(self) -> list[str]:
-        """What Twilio still needs; while anything is missing, SMS go to the sandbox (dev only)."""
+        """What Twilio still needs when SMPP is not configured either; while anything is
+        missing, SMS go to the sandbox (dev only)."""
+        if self.smpp_host and self.smpp_system_id:
+            return []
         missing = [
             name
             for name, value in (

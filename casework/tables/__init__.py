@@ -16,6 +16,7 @@ from casework.tables import (  # noqa: F401
     notices,
     payments,
     questions,
+    rate_limits,
     reminders,
     signatures,
     sms_confirmations,

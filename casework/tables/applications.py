@@ -6,7 +6,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.law.rules import Channel, DocumentKind, Filer, Ground
@@ -22,10 +33,18 @@ if TYPE_CHECKING:
 
 class Application(Base):
     __tablename__ = "applications"
+    __table_args__ = (
+        # The staff lists walk these in their page order and stop at the page's end: a state's
+        # cases newest first; the deadline board and work queue by the next term's last day.
+        Index("ix_applications_status_id", "status", "id"),
+        Index("ix_applications_next_due", "next_due_on", "id"),
+        # The work queue's settlement filter lists them by walking this, one probe per name.
+        Index("ix_applications_settlement", "settlement", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
-    status: Mapped[Status] = mapped_column(enum_column(Status), index=True, default=Status.DRAFT)
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.DRAFT)
     filer: Mapped[Filer | None] = mapped_column(enum_column(Filer))
     representative_name: Mapped[str | None] = mapped_column(String(200))
     # A representative files for someone else (DR §13): whose IIN, as in the power of attorney.
@@ -53,6 +72,10 @@ class Application(Base):
     draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The case's next running term and its last day, kept by casework/steps/deadlines.py on every
+    # flush that touches the case or its terms; None while no term runs.
+    next_term: Mapped[Term | None] = mapped_column(enum_column(Term))
+    next_due_on: Mapped[date | None] = mapped_column(Date)
 
     applicant: Mapped[Applicant] = relationship(back_populates="applications")
     family: Mapped[list[FamilyMember]] = relationship(
@@ -118,7 +141,18 @@ class Deadline(Base):
     """A legal term computed from its starting event and kept on the case for all to see."""
 
     __tablename__ = "deadlines"
-    __table_args__ = (UniqueConstraint("application_id", "term"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "term"),
+        # Open terms of one kind by last day: the board and queue narrowed to a term.
+        Index(
+            "ix_deadlines_open_term_due",
+            "term",
+            "due_on",
+            "application_id",
+            postgresql_where=text("met_at IS NULL"),
+            sqlite_where=text("met_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)

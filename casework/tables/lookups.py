@@ -21,6 +21,7 @@ class LookupKind(StrEnum):
     DEADLINE = "deadline"  # cases by their next term or due day
     STATUS = "status"  # cases in some states
     ALL = "all"  # the latest cases, no filter
+    NOTICE_PROOF = "notice_proof"  # one notice's proof of delivery, downloaded
 
 
 class StaffLookup(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
@@ -27,6 +27,25 @@ class Broadcast(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     total: Mapped[int] = mapped_column(Integer, default=0)
+    # What every notice of it says beyond its case (a holiday's name, year and category).
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Filled in the background (steps/broadcast_fill.py): the cases it notifies, how many have
+    # their notices written, and when the last were (None while filling).
+    targets: Mapped[int] = mapped_column(Integer, default=0)
+    filled: Mapped[int] = mapped_column(Integer, default=0)
+    filled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fill_beat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a filler is alive
+
+
+class BroadcastTarget(Base):
+    """One case a broadcast notifies; `filled` once its notices are in the outbox."""
+
+    __tablename__ = "broadcast_targets"
+    __table_args__ = (Index("ix_broadcast_targets_broadcast_id_filled", "broadcast_id", "filled"),)
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    filled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Notice(Base):

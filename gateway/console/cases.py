@@ -19,13 +19,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from casework.law.errors import NotFound
 from casework.law.identity import mask_iin, mask_phone
-from casework.law.notices import NoticeChannel, NoticeKind, NoticeStatus
+from casework.law.notices import NoticeChannel, NoticeKind
 from casework.law.procedure import Step
 from casework.law.roles import Action
 from casework.law.rules import DocumentKind, RefusalGround, TerminationGround
 from casework.law.status import Status
 from casework.law.terms import Term
-from casework.steps import case_view
+from casework.steps import case_view, notice_proof
 from casework.steps.case_file import load_application
 from casework.steps.rows import ID_MAX
 from casework.system.env import CaseEnv
@@ -33,8 +33,14 @@ from casework.tables.applications import Application
 from casework.tables.audit import AuditEvent
 from casework.texts.i18n import N_, day_and_time, format_day, format_tenge, gettext
 from casework.texts.labels import LABELS, label
+from casework.texts.notice_names import (
+    NOTICE_CHANNEL_NAMES,
+    NOTICE_KIND_NAMES,
+    NOTICE_STATUS_NAMES,
+)
 from gateway.console.errors import law_words
-from gateway.console.web import Console, ConsoleDep
+from gateway.console.web import Console, ConsoleDep, NotAllowed
+from gateway.staff import notices as staff_notices
 from gateway.staff.deps import EnvDep, RuntimeDep, SessionDep
 
 router = APIRouter()
@@ -64,38 +70,7 @@ STEP_NAMES: dict[Step, str] = {
     Step.TERMINATE: N_("Terminate assistance"),
 }
 
-NOTICE_KIND_NAMES: dict[NoticeKind, str] = {
-    NoticeKind.ACCEPTANCE_RECEIPT: N_("Acceptance receipt"),
-    NoticeKind.REFUSAL_TO_ACCEPT: N_("Receipt of refusal to accept the application"),
-    NoticeKind.PRELIMINARY_REFUSAL: N_("Preliminary decision and hearing"),
-    NoticeKind.HEARING_INVITATION: N_("Invitation to a hearing"),
-    NoticeKind.DECISION_GRANTED: N_("Decision to grant social assistance"),
-    NoticeKind.DECISION_REFUSED: N_("Decision to refuse social assistance"),
-    NoticeKind.TERMINATION: N_("Termination of social assistance"),
-    NoticeKind.HOLIDAY_ASSISTANCE: N_("Holiday assistance"),
-    NoticeKind.SIGNING_CODE: N_("Code to sign the application"),
-    NoticeKind.LINK_CODE: N_("Code to link a Telegram account"),
-    NoticeKind.PAYMENT_RETURNED: N_("A payment came back from the bank"),
-    NoticeKind.PROTOCOL_READY: N_("The hearing protocol may be read"),
-    NoticeKind.REMINDER: N_("Reminder to the applicant"),
-    NoticeKind.QUESTION_ANSWER: N_("Answer to the applicant's question"),
-}
-
-NOTICE_STATUS_NAMES: dict[NoticeStatus, str] = {
-    NoticeStatus.QUEUED: N_("Waiting to be sent"),
-    NoticeStatus.SENDING: N_("Being sent"),
-    NoticeStatus.SENT: N_("Sent, delivery not yet confirmed"),
-    NoticeStatus.DELIVERED: N_("Delivered"),
-    NoticeStatus.TO_PRINT: N_("Waiting in the print queue"),
-    NoticeStatus.HANDED_OVER: N_("Printed and handed over"),
-    NoticeStatus.WITHDRAWN: N_("Withdrawn, not sent"),
-}
-
-NOTICE_CHANNEL_NAMES: dict[NoticeChannel, str] = {
-    NoticeChannel.SMS: N_("SMS"),
-    NoticeChannel.CHAT: N_("Telegram chat"),
-    NoticeChannel.PRINT: N_("On paper"),
-}
+# Notice kinds, statuses and channels: casework/texts/notice_names.py (the proof of notice too).
 
 # How an applicant's step reached the department (the audit's `reason` of some moves).
 VIA_NAMES: dict[str, str] = {
@@ -327,6 +302,7 @@ async def case_page(
         spans=TERM_SPANS,
         extended_span=EXTENDED_DECISION_SPAN,
         timeline=await case_view.timeline(session, app.id),
+        may_read_proof=staff_notices.may_read_proof(console.staff),
         viewable=case_view.VIEWABLE,
         audit_name=lambda e: audit_name(e, locale),
         audit_details=lambda e: audit_details(e, locale, zone),
@@ -371,4 +347,33 @@ async def document(
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, no-store",
         },
+    )
+
+
+NO_NOTICE = N_("This case has no such notice.")
+
+
+@router.get("/cases/{application_id}/notices/{notice_id}/proof")
+async def notice_proof_file(
+    application_id: str,
+    notice_id: str,
+    console: ConsoleDep,
+    session: SessionDep,
+    env: EnvDep,
+    format: staff_notices.ProofFormat = "pdf",
+) -> Response:
+    """The proof of notice (gateway/staff/notices.py), downloaded from the case's timeline."""
+    if not staff_notices.may_read_proof(console.staff):
+        raise NotAllowed(Action.VIEW_CASES)
+    app = await _case(session, application_id)
+    if app is None:
+        return _missing(console)
+    try:
+        found = await notice_proof.notice_proof(session, _case_id(notice_id) or 0, now=env.now())
+    except NotFound:
+        return _missing(console, NO_NOTICE)
+    if found.notice.application_id != app.id:
+        return _missing(console, NO_NOTICE)
+    return await staff_notices.proof_download(
+        session, env, console.staff, found, format=format, lang=console.locale
     )

@@ -418,6 +418,16 @@ async def receipt(
     return await _receipt_page(console, session, env, app)
 
 
+async def _receipt_of(session: AsyncSession, raw: str) -> tuple[Application, Notice] | None:
+    """The filed case an address names and its receipt notice; None if either is missing."""
+    try:
+        app = await _filed(session, raw)
+    except NotFound:
+        return None
+    notice = await _receipt_notice(session, app)
+    return None if notice is None else (app, notice)
+
+
 @router.get("/intake/{application_id}/receipt.pdf")
 async def receipt_pdf(
     application_id: str, console: ConsoleDep, session: SessionDep, runtime: RuntimeDep
@@ -425,13 +435,10 @@ async def receipt_pdf(
     """The receipt's notice as the print queue prints it (gateway/printing.py)."""
     console.require(Action.TAKE_IN)
     env = await runtime.env(session)
-    try:
-        app = await _filed(session, application_id)
-    except NotFound:
+    found = await _receipt_of(session, application_id)
+    if found is None:
         return _missing_case(console)
-    notice = await _receipt_notice(session, app)
-    if notice is None:
-        return _missing_case(console)
+    app, notice = found
     pdf = await printing.notice_pdf(session, env, notice.id)
     return Response(
         pdf,
@@ -450,13 +457,10 @@ async def receipt_handed_over(
     """The applicant took the printed receipt at the desk: it leaves the print queue."""
     console.require(Action.PRINT_QUEUE)
     env = await runtime.env(session)
-    try:
-        app = await _filed(session, application_id)
-    except NotFound:
+    found = await _receipt_of(session, application_id)
+    if found is None:
         return _missing_case(console)
-    notice = await _receipt_notice(session, app)
-    if notice is None:
-        return _missing_case(console)
+    app, notice = found
     try:
         async with session.begin_nested():
             await delivery.hand_over(session, env, notice.id, actor=console.staff.name)

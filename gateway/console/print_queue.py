@@ -18,7 +18,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
-from pypdf import PdfReader, PdfWriter
 
 from casework.law.errors import DomainError, NotFound
 from casework.law.identity import mask_iin
@@ -200,6 +199,8 @@ def _pdf(content: bytes, name: str) -> Response:
 
 async def _batch_pdf(session: SessionDep, env: CaseEnv, ids: list[int]) -> bytes:
     """One PDF of the sheets, in the order chosen, each as `printing.notice_pdf` makes it."""
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter()
     for notice_id in ids:
         sheet = PdfReader(io.BytesIO(await printing.notice_pdf(session, env, notice_id)))

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from casework.law.notices import NoticeChannel, NoticeKind, Outcome
 from casework.tables.notices import ERROR_CODE_LENGTH
@@ -84,6 +84,19 @@ class Provider(ABC):
         """Release connections."""
 
 
+class Limiter(Protocol):
+    """What a provider paces with: this process's `RateLimiter`, or one shared by every worker
+    (gateway/providers/limits.py)."""
+
+    async def wait(self, within: Any = None) -> float: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+    def idle(self, now: float) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
 class RateLimiter:
     """At most `rate` sends start in any sliding one-second window; 0 or less means no limit.
 
@@ -148,3 +161,6 @@ class RateLimiter:
         """The provider said "retry after": nobody sends on this limiter until then."""
         loop = asyncio.get_running_loop()
         self._paused_until = max(self._paused_until, loop.time() + seconds)
+
+    async def close(self) -> None:
+        """Nothing to release: its state is in this process."""

@@ -1,7 +1,9 @@
 """Chat delivery through the Bot API (aiogram `Bot`): the bot stands for the portal's cabinet.
 
 Telegram allows about 30 messages a second overall and one a second per chat; flood control
-answers with `retry_after`, which pauses every send, not only the one that hit it. A preliminary
+answers with `retry_after`, which pauses every send, not only the one that hit it. With several
+workers the limits are shared (gateway/providers/limits.py): the bot's and the chat's slot are
+taken together, so they hold for the bot as a whole. A preliminary
 refusal, a hearing invitation and the protocol message carry buttons the bot answers
 (bot.callbacks.NoticeButton).
 """
@@ -28,14 +30,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import NoticeAction, NoticeButton
 from casework.law.notices import NoticeChannel, NoticeKind
 from casework.texts.i18n import gettext
-from gateway.providers.base import (
-    Outcome,
-    Outgoing,
-    Provider,
-    RateLimiter,
-    SendResult,
-    describe,
-)
+from gateway.providers.base import Limiter, Outcome, Outgoing, Provider, SendResult, describe
+from gateway.providers.limits import Limits
 
 GLOBAL_RATE = 30.0
 PER_CHAT_RATE = 1.0
@@ -94,11 +90,20 @@ class TelegramProvider(Provider):
     name: ClassVar[str] = "telegram"
     channel = NoticeChannel.CHAT
 
-    def __init__(self, bot: Bot, *, rate: float = GLOBAL_RATE, per_chat: float = PER_CHAT_RATE):
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        rate: float = GLOBAL_RATE,
+        per_chat: float = PER_CHAT_RATE,
+        limits: Limits | None = None,
+    ):
         self.bot = bot
-        self.limiter = RateLimiter(rate)
+        self.limits = limits or Limits()
+        self.key = f"telegram:{bot.id}"  # Telegram counts per bot
+        self.limiter = self.limits.limiter(self.key, rate)
         self.per_chat = per_chat
-        self._chats: dict[str, RateLimiter] = {}
+        self._chats: dict[str, Limiter] = {}
 
     async def pace(self, message: Outgoing) -> None:
         chat = self._chats.get(message.address)
@@ -106,7 +111,9 @@ class TelegramProvider(Provider):
             if len(self._chats) > 10_000:  # forget chats that have nothing left to remember
                 now = asyncio.get_running_loop().time()
                 self._chats = {k: v for k, v in self._chats.items() if not v.idle(now)}
-            chat = self._chats[message.address] = RateLimiter(self.per_chat)
+            chat = self._chats[message.address] = self.limits.limiter(
+                f"{self.key}:{message.address}", self.per_chat
+            )
         # One start time for both limits: the chat's second runs from when the message left.
         await chat.wait(within=self.limiter)
 
@@ -136,3 +143,4 @@ class TelegramProvider(Provider):
 
     async def close(self) -> None:
         await self.bot.session.close()
+        await self.limits.close()

@@ -3,12 +3,16 @@
 `KOMEK_TWILIO_API_BASE` points the client at another base URL (a local fake in tests and the
 benchmark, a proxy in staging). Each message carries a StatusCallback URL naming its notice, so
 a delivery receipt finds its row even if it arrives before the worker recorded the message SID.
+
+`find_sent` answers reconciliation from Twilio's Messages list: the messages to the recipient
+sent on or after the claim's day, matched on body and time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime, time
 from typing import Any, ClassVar
 
 import aiohttp
@@ -19,6 +23,7 @@ from twilio.rest import Client
 from casework.law.notices import NoticeChannel
 from casework.system.settings import Settings
 from gateway.providers.base import (
+    Limiter,
     Outcome,
     Outgoing,
     Provider,
@@ -95,7 +100,7 @@ class TwilioProvider(Provider):
         self.account_sid, self._token = account_sid, auth_token
         self.from_, self.messaging_service_sid = from_, messaging_service_sid
         self.api_base, self.public_url, self.timeout = api_base, public_url, timeout
-        self.limiter = RateLimiter(rate_per_second)
+        self.limiter: Limiter = RateLimiter(rate_per_second)  # build_providers may share it
         self._client: Client | None = None
         self._http: AsyncTwilioHttpClient | None = None
 
@@ -146,6 +151,9 @@ class TwilioProvider(Provider):
             )
         except TimeoutError as exc:
             return SendResult(Outcome.TRANSIENT, error_code="timeout", error_message=describe(exc))
+        except aiohttp.ClientConnectorError as exc:
+            # No connection, so no request: Twilio cannot have the message (no reconciliation).
+            return SendResult(Outcome.TRANSIENT, error_code="connect", error_message=describe(exc))
         except (aiohttp.ClientError, OSError) as exc:
             return SendResult(Outcome.TRANSIENT, error_code="network", error_message=describe(exc))
         status = (sent.status or "queued").lower()
@@ -155,7 +163,35 @@ class TwilioProvider(Provider):
             provider_id=sent.sid,
             provider_status=status,
             segments=n,
+            provider=self.name,
         )
+
+    async def find_sent(self, message: Outgoing, since: datetime) -> SendResult | None:
+        """The message to this number with this body that Twilio sent at or after `since`.
+
+        Twilio's DateSent filter compares GMT days, not moments (`>=YYYY-MM-DD`, the contract
+        says): ask for the whole day of `since` and compare the times here. A message Twilio
+        still queues has no date_sent yet; its date_created stands in. Raises (the library's
+        TwilioException, a network error) when Twilio cannot answer now.
+        """
+        since = since.astimezone(UTC)
+        day = datetime.combine(since.date(), time(0), UTC)
+        listed = await self.client.messages.list_async(
+            to=message.address, date_sent_after=day, page_size=100
+        )
+        body = message.text.strip()
+        for m in listed:  # newest first
+            at = m.date_sent or m.date_created
+            if (m.body or "").strip() == body and at is not None and at >= since:
+                status = (m.status or "queued").lower()
+                return SendResult(
+                    self.map_status(status) or Outcome.ACCEPTED,
+                    provider_id=m.sid,
+                    provider_status=status,
+                    segments=int(m.num_segments or 0) or segments(message.text),
+                    provider=self.name,
+                )
+        return None
 
     async def close(self) -> None:
         if self._http is not None:

@@ -12,14 +12,18 @@ from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
+from casework.law.errors import RuleError
 from casework.law.roles import Action
 from casework.law.status import Status
 from casework.law.terms import Term
 from casework.steps import deadlines, lookups
-from casework.steps.case_file import find_cases
+from casework.steps.deadlines import DueKey
+from casework.steps.rows import ID_MAX
 from casework.system.db import transaction
+from casework.tables.applicants import Applicant
+from casework.tables.applications import Application
 from casework.tables.staff import Staff
 from gateway.staff.deps import EnvDep, RuntimeDep, SessionDep, permit
 from gateway.staff.errors import Forbidden
@@ -39,11 +43,26 @@ async def deadline_board(
     due_from: date | None = None,
     due_to: date | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    after: Annotated[str | None, Query(max_length=40)] = None,
+    *,
+    request: Request,
+    response: Response,
 ) -> list[BoardRow]:
-    """Cases with their next deadline: overdue first, then due within one working day."""
+    """Cases with their next deadline: overdue first, then due within one working day. A page at
+    a time: a full page answers a `Link: <…>; rel="next"` header with its `after=` cursor."""
     entries = await deadlines.board(
-        session, env, terms=term, statuses=status, due_from=due_from, due_to=due_to, limit=limit
+        session,
+        env,
+        terms=term,
+        statuses=status,
+        due_from=due_from,
+        due_to=due_to,
+        after=_due_key(after),
+        limit=limit,
     )
+    if len(entries) == limit:
+        last = entries[-1].due
+        _link_next(request, response, DueKey(last.due_on, last.application.id).encode())
     return [
         BoardRow(
             application_id=e.due.application.id,
@@ -70,9 +89,15 @@ async def lookup(
     due_from: date | None = None,
     due_to: date | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    after: Annotated[str | None, Query(max_length=40)] = None,
+    *,
+    request: Request,
+    response: Response,
 ) -> list[CaseSummary]:
     """Find cases by IIN (roles that may see IINs only), status, or next deadline (a term, a
-    due range). Every lookup is recorded for the audit (`GET /staff/lookups`)."""
+    due range): newest first, or by the deadline earliest first. A full page answers a
+    `Link: <…>; rel="next"` header with its `after=` cursor. Every lookup is recorded for the
+    audit (`GET /staff/lookups`)."""
     by_deadline = bool(term or due_from or due_to)
     audit = partial(
         lookups.record,
@@ -91,13 +116,30 @@ async def lookup(
             role=staff.role.value,
             action=Action.VIEW_IIN.value,
         )
-    due = await deadlines.next_deadlines(
-        session, terms=term, statuses=status, iin=iin, due_from=due_from, due_to=due_to
-    )
+    # (case, person, its next term, that term's last day): by the deadline asked, else the
+    # case's stored next term.
+    found: list[tuple[Application, Applicant, Term | None, date | None]]
     if by_deadline:
-        pairs = [(d.application, d.applicant) for d in due.values()]
+        due = await deadlines.due_page(
+            session,
+            terms=term or (),
+            statuses=status or (),
+            iin=iin,
+            due_from=due_from,
+            due_to=due_to,
+            after=_due_key(after),
+            limit=limit,
+        )
+        found = [(d.application, d.applicant, d.term, d.due_on) for d in due]
+        if len(found) == limit:
+            _link_next(request, response, DueKey(due[-1].due_on, due[-1].application.id).encode())
     else:
-        pairs = await find_cases(session, iin=iin, statuses=status, limit=limit)
+        pairs = await lookups.filed_page(
+            session, iin=iin, statuses=status or (), before=_case_key(after), limit=limit
+        )
+        found = [(app, person, app.next_term, app.next_due_on) for app, person in pairs]
+        if len(found) == limit:
+            _link_next(request, response, str(pairs[-1][0].id))
     shown = [
         CaseSummary(
             id=app.id,
@@ -107,13 +149,38 @@ async def lookup(
             ground=app.ground,
             channel=app.channel,
             registered_on=app.registered_on,
-            next_term=due[app.id].term if app.id in due else None,
-            next_due_on=due[app.id].due_on if app.id in due else None,
+            next_term=next_term,
+            next_due_on=next_due_on,
         )
-        for app, applicant in pairs[:limit]
+        for app, applicant, next_term, next_due_on in found
     ]
     await audit(session, found=len(shown))
     return shown
+
+
+def _due_key(after: str | None) -> DueKey | None:
+    """The cursor of a list by deadline: `<last day>.<case number>`."""
+    if after is None:
+        return None
+    key = DueKey.decode(after)
+    if key is None:
+        raise RuleError("after is not a cursor of this list", field="after")
+    return key
+
+
+def _case_key(after: str | None) -> int | None:
+    """The cursor of a list newest first: the last case number shown."""
+    if after is None:
+        return None
+    if not after.isdigit() or not 0 < int(after) <= ID_MAX:
+        raise RuleError("after is not a cursor of this list", field="after")
+    return int(after)
+
+
+def _link_next(request: Request, response: Response, after: str) -> None:
+    """RFC 8288: the next page is the same query from the cursor on."""
+    url = request.url.include_query_params(after=after)
+    response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
 
 
 def _filters(

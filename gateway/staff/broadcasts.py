@@ -28,6 +28,9 @@ async def _out(session: SessionDep, broadcast: Broadcast) -> BroadcastOut:
         created_at=broadcast.created_at,
         total=broadcast.total,
         counts=await broadcasts.broadcast_counts(session, broadcast.id),
+        targets=broadcast.targets,
+        filled=broadcast.filled,
+        filling=broadcast.filled_at is None,
     )
 
 

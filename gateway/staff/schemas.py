@@ -418,6 +418,11 @@ class BroadcastOut(BaseModel):
     created_at: datetime
     total: int
     counts: dict[str, int]
+    # A large broadcast answers at once and writes its notices in the background: `filled` of
+    # `targets` cases have theirs in the outbox; `filling` until all have.
+    targets: int = 0
+    filled: int = 0
+    filling: bool = False
 
 
 class ResendOut(BaseModel):

@@ -317,7 +317,7 @@ async def test_keyset_pages_cover_the_queue_once_in_order(
     # Pages start after a (due day, case number), never by skipping rows: SQLite's LIMIT is
     # written with OFFSET 0, nothing else.
     assert all(params[-1] == 0 for s, params in sql if "OFFSET" in s)  # type: ignore[index]
-    assert any("deadlines.due_on >" in s for s, _ in sql)
+    assert any("(applications.next_due_on, applications.id) >" in s for s, _ in sql)
     # A cursor that is not one starts from the first page.
     r = await clerk.get("/console/queue?after=garbage")
     assert case_ids(r.text) == [order[0], order[1]]

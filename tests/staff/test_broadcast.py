@@ -210,6 +210,7 @@ async def deliver_receipts(api: Api, twilio: TimedTwilio, token: str) -> None:
 async def run_until_settled(worker: Worker, sessions, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
     """Drain; let the backoff pass on the clock; again, until nothing waits to be sent."""
     for _ in range(20):
+        await worker.fill()  # a pass of the worker's loop writes large broadcasts' notices
         await worker.drain()
         async with sessions() as s:
             waiting = await s.scalar(

@@ -133,3 +133,29 @@ async def test_a_list_for_an_unknown_holiday_or_with_no_good_rows_is_refused(api
     )
     assert r.status_code == 422
     assert r.json()["params"]["errors"][0]["line"] == 2
+
+
+async def test_a_known_person_listed_in_two_categories_gets_two_cases_on_one_record(
+    api: Api,
+) -> None:
+    earlier = await api.registered(8)  # she applied before, under her maiden name
+    listed = await import_list(
+        api,
+        csv_list(
+            f"{iin_for(8)};Серікова Айгүл Маратқызы;wwii_widows;",
+            f"{iin_for(8)};Серікова Айгүл Маратқызы;wwii_equated;",
+        ),
+    )
+    granted = await api.ok(R.DECISION_MAKER, f"/staff/holidays/lists/{listed['id']}/grant")
+    assert len(granted["application_ids"]) == 2
+
+    cases = [
+        (await api.get(R.COMMISSION_SECRETARY, f"/staff/applications/{i}")).json()
+        for i in (*granted["application_ids"], earlier["id"])
+    ]
+    kinds = [c["decisions"][0]["assistance"]["kind"] for c in cases[:2]]
+    assert kinds == ["wwii_widows", "wwii_equated"]
+    # One person, one record: the list's name (from the authorities' systems) is hers now.
+    assert {c["applicant"]["iin"] for c in cases} == {iin_for(8)}
+    assert {c["applicant"]["full_name"] for c in cases} == {"Серікова Айгүл Маратқызы"}
+    assert [c["status"] for c in cases[:2]] == ["granted", "granted"]
