@@ -46,6 +46,8 @@ async def _check(session: AsyncSession, kind: NoticeKind, ids: list[int]) -> int
     applicants they are (one applicant is one recipient)."""
     if kind is NoticeKind.TERMINATION:
         raise BroadcastError("termination notices are sent by the termination itself")
+    for app_id in ids:  # a number no row can have must not reach the driver
+        rows.check_id(app_id, what="application", key="application_id")
     applicants: dict[int, int] = {}
     with_hearing: set[int] = set()
     with_decision: set[int] = set()
@@ -74,7 +76,6 @@ async def _check(session: AsyncSession, kind: NoticeKind, ids: list[int]) -> int
             )
     for app_id in ids:  # an unknown case first: it is not there at all
         if app_id not in applicants:
-            rows.check_id(app_id, what="application", key="application_id")
             raise rows.not_found(app_id, what="application", key="application_id")
     for app_id in ids:
         if kind in HEARING_KINDS and app_id not in with_hearing:
