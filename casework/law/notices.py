@@ -71,7 +71,7 @@ FALLBACK_REASON: dict[NoticeChannel, ChannelReason] = {
 
 class NoticeStatus(StrEnum):
     QUEUED = "queued"  # waiting for its due time (first try or a retry)
-    SENDING = "sending"  # claimed by a worker; the sweeper re-queues it if the worker dies
+    SENDING = "sending"  # claimed under a lease; another worker takes it over if the lease lapses
     SENT = "sent"  # the provider took it; its delivery receipt is awaited
     DELIVERED = "delivered"  # final: it reached the phone or the chat
     TO_PRINT = "to_print"  # in the print queue: chosen so, or SMS/chat failed for good
@@ -96,7 +96,7 @@ N = NoticeStatus
 NOTICE_MOVES: dict[NoticeStatus, frozenset[NoticeStatus]] = {
     # claimed by a worker; a receipt for an earlier send can still arrive while re-queued
     N.QUEUED: frozenset({N.SENDING, N.DELIVERED, N.TO_PRINT, N.WITHDRAWN}),
-    # the worker's result, a receipt that overtook it, or the sweeper's re-queue
+    # the worker's result, a receipt that overtook it, or a takeover of a lapsed lease
     N.SENDING: frozenset({N.QUEUED, N.SENT, N.DELIVERED, N.TO_PRINT}),
     N.SENT: frozenset({N.SENT, N.DELIVERED, N.TO_PRINT}),
     # handed over at the office, or sent again once a number was corrected (resend)

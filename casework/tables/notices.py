@@ -108,7 +108,7 @@ class Notice(Base):
 class NoticeEvent(Base):
     """Every status a notice took, with its time: the proof-of-notice record. Written by a
     database trigger (migration 0017) on every insert and status or channel change, so no path
-    that moves a notice (worker, receipt, hand-over, sweeper) can forget it."""
+    that moves a notice (worker, receipt, hand-over, takeover) can forget it."""
 
     __tablename__ = "notice_events"
 

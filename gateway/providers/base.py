@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,38 +96,47 @@ class Limiter(Protocol):
     async def close(self) -> None: ...
 
 
-class RateLimiter:
-    """At most `rate` sends start in any sliding one-second window; 0 or less means no limit.
+# Seconds of every limit period left unused: the room late or jittery sends need. A loaded worker
+# (a busy event loop, the provider library's own work, a new connection) reaches the provider up
+# to tens of milliseconds after its start; 5 % of the rate buys that room.
+GUARD = 0.05
+LATE = 0.02  # a send starting later than this after its slot starts a new schedule
 
-    It remembers when the last sends actually started (a deque of `capacity` times) and lets the
-    next one go only once the oldest of them is a whole window old. A sender the event loop woke
-    late therefore never counts as "on time": late wakers cannot bunch up into a burst, so the
-    rate holds in every window, not just on average. A fractional rate is rounded down (12.5/s
-    allows 12 in any second); below 1/s it is one send per 1/rate seconds.
+
+def interval(rate: float) -> float:
+    """Seconds between slots for `rate` sends a second (0: no limit). A fractional rate is
+    rounded down (12.5/s allows 12 in any second); below 1/s it is one send per 1/rate s."""
+    if rate <= 0:
+        return 0.0
+    if rate < 1:
+        return 1.0 / rate + GUARD
+    return (1.0 + GUARD) / int(rate)
+
+
+class RateLimiter:
+    """At most `rate` sends start in any one-second window, evenly spaced; 0 or less: no limit.
+
+    Slots are `interval(rate)` apart, so any window of 1 s + GUARD holds at most `rate` of them.
+    A send starting up to LATE after its slot keeps the schedule; one the event loop woke later
+    starts a new schedule from its own start, so late wakers never catch up in a burst. What is
+    left of GUARD absorbs the jitter between a start and its arrival at the provider: one
+    process's second never reaches the provider as a burst (issue 11: 60 in a second at 40/s
+    when a second's sends all started together).
     """
 
-    # Callers note a start a few microseconds after the limiter does; a millisecond more keeps
-    # their clocks inside the limit too.
-    GUARD = 0.001
-
     def __init__(self, rate: float) -> None:
-        self.capacity = (int(rate) if rate >= 1 else 1) if rate > 0 else 0
-        self.window = (1.0 if rate >= 1 else 1.0 / rate) + self.GUARD if rate > 0 else 0.0
-        self._starts: deque[float] = deque(maxlen=self.capacity or None)
+        self.every = interval(rate)
+        self._next = 0.0  # the loop time of the next slot
         self._paused_until = 0.0
         self._turn = asyncio.Lock()  # waiters take turns, first come first served
 
     def ready_at(self) -> float:
         """The loop time from which one more send may start."""
-        ready = self._paused_until
-        if self.capacity and len(self._starts) == self.capacity:
-            ready = max(ready, self._starts[0] + self.window)
-        return ready
+        return max(self._next, self._paused_until)
 
     def idle(self, now: float) -> bool:
-        """Nothing to remember: nobody waits and its last start is a window old."""
-        last = self._starts[-1] if self._starts else 0.0
-        return not self._turn.locked() and self.ready_at() <= now and last + self.window <= now
+        """Nothing to remember: nobody waits and the next slot has come."""
+        return not self._turn.locked() and self.ready_at() <= now
 
     async def wait(self, within: RateLimiter | None = None) -> float:
         """Wait for a slot and take it; returns the loop time the send starts at.
@@ -137,7 +145,7 @@ class RateLimiter:
         starts when both allow it, and both note the same start time.
         """
         loop = asyncio.get_running_loop()
-        if not self.capacity and self._paused_until <= loop.time():
+        if not self.every and self._paused_until <= loop.time():
             return await within.wait() if within is not None else loop.time()
         async with self._turn:
             await self._until_ready()
@@ -153,8 +161,9 @@ class RateLimiter:
     def _take(self, at: float | None = None) -> float:
         """Note a send starting now (or at `at`, a start another limiter just granted)."""
         now = asyncio.get_running_loop().time() if at is None else at
-        if self.capacity:
-            self._starts.append(now)
+        if self.every:
+            slot = now if now - self._next > LATE else self._next
+            self._next = slot + self.every
         return now
 
     def pause(self, seconds: float) -> None:

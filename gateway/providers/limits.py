@@ -39,26 +39,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from casework.system.db import make_engine
 from casework.system.settings import Settings
-from gateway.providers.base import Limiter, RateLimiter
+from gateway.providers.base import LATE, Limiter, RateLimiter, interval
 
 log = logging.getLogger("komek.limits")
 
-# Seconds of every limit period left unused: the room late or jittery sends need. A loaded worker
-# (a busy event loop, the provider library's own work) reaches the provider up to tens of
-# milliseconds after its start; 5 % of the rate buys that room.
-GUARD = 0.05
-LATE = 0.02  # a send starting later than this after its slot takes another slot
 STORE_ERRORS = (RedisError, DBAPIError, OSError)
-
-
-def interval(rate: float) -> float:
-    """Seconds between slots for `rate` sends a second (0: no limit). A fractional rate is
-    rounded down, as the in-process limiter does; below 1/s it is one send per 1/rate s."""
-    if rate <= 0:
-        return 0.0
-    if rate < 1:
-        return 1.0 / rate + GUARD
-    return (1.0 + GUARD) / int(rate)
 
 
 class Taken(NamedTuple):

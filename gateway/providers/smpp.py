@@ -393,6 +393,7 @@ class SmppProvider(Provider):
         return found if isinstance(found, SendResult) else None
 
     async def close(self) -> None:
+        await self.limiter.close()  # a shared store's connections; another take reopens them
         smsc, self._smsc = self._smsc, None
         if smsc is not None:
             with contextlib.suppress(smpp34.SmppError, OSError, TimeoutError):

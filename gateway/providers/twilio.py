@@ -128,6 +128,7 @@ class TwilioProvider(Provider):
         return self._client
 
     async def pace(self, message: Outgoing) -> None:
+        _ = self.client  # built before the slot, not between the slot and the request
         await self.limiter.wait()
 
     async def send(self, message: Outgoing) -> SendResult:
@@ -194,5 +195,6 @@ class TwilioProvider(Provider):
         return None
 
     async def close(self) -> None:
+        await self.limiter.close()  # a shared store's connections; another take reopens them
         if self._http is not None:
             await self._http.close()

@@ -23,12 +23,7 @@ PER_WORKER = 300
 @pytest.mark.parametrize(
     ("backend", "workers"),
     [
-        # Known: one process's in-process limiter lets a second's sends start together, and
-        # connection set-up bunches them at the provider (60 in a second at 40/s). The shared
-        # limiters (Redis, PostgreSQL) space sends evenly; the in-process one does not yet.
-        pytest.param(
-            "sqlite", 1, marks=pytest.mark.xfail(strict=True, reason="in-process limiter bursts")
-        ),
+        ("sqlite", 1),
         pytest.param("redis", 2, marks=pytest.mark.skipif(not REDIS_URL, reason="no test Redis")),
         pytest.param(
             "postgresql",

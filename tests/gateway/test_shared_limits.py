@@ -26,9 +26,8 @@ from casework.system.db import make_engine
 from casework.system.migrate import upgrade_engine
 from casework.system.settings import Settings
 from gateway.providers import build_providers
-from gateway.providers.base import Outgoing
+from gateway.providers.base import GUARD, Outgoing
 from gateway.providers.limits import (
-    GUARD,
     PostgresStore,
     RedisStore,
     SharedLimiter,
