@@ -16,7 +16,6 @@ from casework.steps.delivery import receive_receipt
 from casework.steps.sms_replies import answer_once
 from casework.system.db import transaction
 from casework.system.runtime import Runtime
-from gateway.providers.twilio import TwilioProvider
 
 router = APIRouter(prefix="/twilio", tags=["twilio"])
 
@@ -38,6 +37,8 @@ async def verified_form(request: Request) -> dict[str, str]:
 
 @router.post("/status")
 async def status_callback(request: Request, notice: int | None = None) -> Response:
+    from gateway.providers.twilio import TwilioProvider  # aiohttp and the client: not at start
+
     form = await verified_form(request)
     rt: Runtime = request.app.state.runtime
     sid = form.get("MessageSid") or form.get("SmsSid")
@@ -68,7 +69,7 @@ async def inbound_sms(request: Request) -> Response:
         text = await answer_once(
             session,
             await rt.env(session),
-            provider=TwilioProvider.name,
+            provider="twilio",
             message_id=form.get("MessageSid") or form.get("SmsSid"),
             phone=form.get("From", ""),
             body=form.get("Body", ""),

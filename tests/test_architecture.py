@@ -22,6 +22,11 @@ LAZY_ALLOWED = {
     "gateway/staff/notices.py",
     "gateway/console/print_queue.py",
     "casework/system/files.py",
+    # Redis, aiohttp and the twilio client (a third of a second) load when they are configured
+    # or a Twilio webhook arrives; the embedded default starts without them.
+    "gateway/providers/limits.py",
+    "gateway/staff/rate_limits.py",
+    "gateway/webhooks.py",
 }
 
 

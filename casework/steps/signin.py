@@ -6,6 +6,7 @@ Only hashes are kept: a session key is random and stored as its SHA-256, like th
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -94,7 +95,7 @@ async def sign_in(session: AsyncSession, name: str, password: str, *, now: datet
         select(Staff).where(Staff.name == " ".join(name.split())).with_for_update()
     )
     if staff is None or not staff.active:
-        _matches(_DUMMY, password)  # the same work for a name that does not exist
+        _matches(_dummy(), password)  # the same work for a name that does not exist
         return SignIn()
     if staff.locked_until is not None and staff.locked_until > now:
         return SignIn(locked_until=staff.locked_until)
@@ -148,4 +149,8 @@ async def sign_out(session: AsyncSession, key: str) -> None:
     await session.execute(delete(StaffSession).where(StaffSession.key_hash == hash_token(key)))
 
 
-_DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy() -> str:
+    """A hash to check a password against when the name does not exist (made on first use:
+    hashing costs a tenth of a second, not to be paid at every start)."""
+    return _hasher.hash(secrets.token_urlsafe(16))

@@ -9,11 +9,8 @@ from casework.law.notices import NoticeChannel
 from casework.system.runtime import Runtime
 from casework.system.settings import NotReadyForProduction, Settings, sms_problem
 from gateway.providers.base import Provider
-from gateway.providers.failover import FailoverProvider
 from gateway.providers.limits import shared_limits
 from gateway.providers.sandbox import SandboxProvider
-from gateway.providers.smpp import SmppProvider, store_receipts
-from gateway.providers.twilio import TwilioProvider
 
 
 def build_providers(
@@ -26,13 +23,19 @@ def build_providers(
     sms_chain: list[Provider] = []
     # Each provider's rate holds for all workers together (Redis or PostgreSQL; one on SQLite).
     limits = shared_limits(settings)
+    # Each provider's library is imported only when it is configured (aiohttp, smpp34): the
+    # embedded default starts without them.
     if settings.twilio_account_sid and settings.twilio_auth_token:
+        from gateway.providers.twilio import TwilioProvider
+
         twilio = TwilioProvider.from_settings(settings)
         twilio.limiter = limits.limiter(
             f"twilio:{settings.twilio_account_sid}", settings.twilio_rate_per_second
         )
         sms_chain.append(twilio)
     if settings.smpp_host and settings.smpp_system_id:
+        from gateway.providers.smpp import SmppProvider, store_receipts
+
         receipts = store_receipts(runtime) if runtime is not None else None
         smpp = SmppProvider.from_settings(settings, on_receipt=receipts)
         smpp.limiter = limits.limiter(
@@ -40,6 +43,8 @@ def build_providers(
         )
         sms_chain.append(smpp)
     if sms_chain:
+        from gateway.providers.failover import FailoverProvider
+
         sms = sms_chain[0] if len(sms_chain) == 1 else FailoverProvider(sms_chain)
     elif settings.environment == "production" and (problem := sms_problem(settings)):
         raise NotReadyForProduction([problem])

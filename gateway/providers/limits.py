@@ -28,10 +28,8 @@ import asyncio
 import logging
 import time
 from abc import ABC, abstractmethod
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -41,9 +39,10 @@ from casework.system.db import make_engine
 from casework.system.settings import Settings
 from gateway.providers.base import LATE, Limiter, RateLimiter, interval
 
-log = logging.getLogger("komek.limits")
+if TYPE_CHECKING:  # redis is imported only when configured: a tenth of a second at start
+    from redis.asyncio import Redis
 
-STORE_ERRORS = (RedisError, DBAPIError, OSError)
+log = logging.getLogger("komek.limits")
 
 
 class Taken(NamedTuple):
@@ -80,6 +79,7 @@ class Store(ABC):
     """Where the shared schedule lives."""
 
     offset: Offset
+    errors: tuple[type[Exception], ...]  # what an unreachable store raises
 
     @abstractmethod
     async def take(
@@ -144,8 +144,11 @@ end
 
 class RedisStore(Store):
     def __init__(self, redis: Redis, prefix: str = "komek:rate:") -> None:
+        from redis.exceptions import RedisError
+
         self.redis, self.prefix = redis, prefix
         self.offset = Offset()
+        self.errors = (RedisError, OSError)
         self._take = redis.register_script(_TAKE)
         self._push = redis.register_script(_PUSH)
 
@@ -174,6 +177,7 @@ class PostgresStore(Store):
         # Autocommit: the function call is the whole transaction, one round trip with no BEGIN.
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.offset = Offset()
+        self.errors = (DBAPIError, OSError)
 
     async def take(
         self,
@@ -258,7 +262,7 @@ class SharedLimiter:
                         slot = await self._take()
                     else:
                         slot, give_back = await self._take_with(within, give_back)
-                except STORE_ERRORS as exc:
+                except self.store.errors as exc:
                     self._warn(exc)
                     fallback = within._fallback if within is not None else None
                     return await self._fallback.wait(within=fallback)
@@ -302,7 +306,7 @@ class SharedLimiter:
     async def _push(self, seconds: float) -> None:
         try:
             await self.store.push(self.key, seconds)
-        except STORE_ERRORS as exc:
+        except self.store.errors as exc:
             self._warn(exc)
 
     async def _take(self) -> Slot:
@@ -321,7 +325,7 @@ class SharedLimiter:
                 asked = loop.time()
                 try:
                     taken = await self.store.take(self.key, self.every, len(batch))
-                except STORE_ERRORS as exc:
+                except self.store.errors as exc:
                     for future in batch:
                         if not future.done():
                             future.set_exception(exc)
@@ -375,6 +379,8 @@ class Limits:
 def shared_limits(settings: Settings) -> Limits:
     """Redis when configured, else PostgreSQL; in-process on SQLite (one embedded worker)."""
     if settings.redis_url:
+        from redis.asyncio import Redis
+
         return Limits(RedisStore(Redis.from_url(settings.redis_url)))
     if make_url(settings.database_url).get_backend_name() == "postgresql":
         return Limits(PostgresStore(make_engine(settings.database_url, pool_size=2)))

@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger("komek.staff")
 
@@ -83,6 +84,9 @@ class RedisBuckets:
     """Buckets shared by every replica through Redis; its own buckets while Redis is down."""
 
     def __init__(self, redis: Redis, *, per_minute: float, burst: int, prefix: str) -> None:
+        from redis.exceptions import RedisError
+
+        self.errors = (RedisError, OSError)
         self.redis, self.prefix = redis, prefix
         self.rate, self.burst = per_minute / 60.0, burst
         self._script = redis.register_script(_TAKE)
@@ -91,7 +95,7 @@ class RedisBuckets:
     async def take(self, key: str) -> float:
         try:
             wait = await self._script(keys=[self.prefix + key], args=[self.rate, self.burst])
-        except (RedisError, OSError) as exc:
+        except self.errors as exc:
             log.warning("staff rate limit: Redis unavailable (%s), using this process's", exc)
             return await self._fallback.take(key)
         return float(wait)
@@ -100,6 +104,8 @@ class RedisBuckets:
 def make_limiter(redis_url: str | None, rates: RateSettings | None = None) -> Limiter:
     rates = rates or RateSettings()
     if redis_url:
+        from redis.asyncio import Redis  # only when configured: a tenth of a second at start
+
         return RedisBuckets(
             Redis.from_url(redis_url),
             per_minute=rates.rate_per_minute,
