@@ -20,7 +20,12 @@ from casework.law.rules import Channel, DocumentKind, Filer, Ground, required_do
 from casework.law.status import AWAITING_HEARING, Status
 from casework.steps import notices, payments, signing
 from casework.steps.audit import move, record
-from casework.steps.case_file import CASE_LOADS, load_application, require_status
+from casework.steps.case_file import (
+    DRAFT_LOADS,
+    known_empty,
+    load_application,
+    require_status,
+)
 from casework.steps.deadlines import refresh_deadlines
 from casework.steps.hearings import EVIDENCE_KINDS, objection_window_open
 from casework.system.env import CaseEnv
@@ -105,9 +110,10 @@ async def current_draft(session: AsyncSession, applicant_id: int) -> Application
         .where(Application.applicant_id == applicant_id, Application.status == Status.DRAFT)
         .order_by(Application.id.desc())
         .limit(1)
-        .options(*CASE_LOADS)
+        .options(*DRAFT_LOADS)
     )
-    return (await session.scalars(stmt)).one_or_none()
+    draft = (await session.scalars(stmt)).one_or_none()
+    return known_empty(draft) if draft is not None else None
 
 
 async def set_family(
