@@ -441,7 +441,7 @@ class Worker:
     def _prefetch(self, provider: Provider) -> int:
         """How many notices a lane claims at most: what it sends in `prefetch_seconds`."""
         limiter = getattr(provider, "limiter", None)
-        rate = getattr(limiter, "capacity", 0) or 0
+        rate = max(getattr(limiter, "rate", 0), 0)  # 0: no limit
         most = self.config.batch_size
         if rate:
             most = min(most, int(rate * self.config.prefetch_seconds))

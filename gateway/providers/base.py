@@ -87,6 +87,8 @@ class Limiter(Protocol):
     """What a provider paces with: this process's `RateLimiter`, or one shared by every worker
     (gateway/providers/limits.py)."""
 
+    rate: float  # sends a second; 0 or less: no limit
+
     async def wait(self, within: Any = None) -> float: ...
 
     def pause(self, seconds: float) -> None: ...
@@ -125,6 +127,7 @@ class RateLimiter:
     """
 
     def __init__(self, rate: float) -> None:
+        self.rate = rate
         self.every = interval(rate)
         self._next = 0.0  # the loop time of the next slot
         self._paused_until = 0.0

@@ -1,8 +1,10 @@
-"""Several workers share one outbox on PostgreSQL (FOR UPDATE SKIP LOCKED): each notice once."""
+"""Several workers share one outbox on PostgreSQL (FOR UPDATE SKIP LOCKED): each notice once, and
+a worker paced by its provider's rate holds no more of the queue than it sends soon."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 
 import pytest
@@ -11,7 +13,9 @@ from sqlalchemy import insert
 from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
 from casework.system.db import transaction
 from casework.system.env import CaseEnv
+from casework.system.settings import Settings
 from casework.tables.notices import Notice
+from gateway.providers import build_providers
 from gateway.providers.twilio import TwilioProvider
 from gateway.worker import Worker, WorkerConfig
 from tests.fakes.twilio_server import FakeTwilio
@@ -20,11 +24,8 @@ from tests.gateway.conftest import Cases
 N = 300
 
 
-async def test_two_workers_send_every_notice_exactly_once(
-    case_builder: Cases, env: CaseEnv, fake_twilio: FakeTwilio, database_url: str
-) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SKIP LOCKED sharing is a PostgreSQL feature; SQLite runs one worker")
+async def _queue(case_builder: Cases, env: CaseEnv, count: int) -> None:
+    """`count` SMS notices due now on one case."""
     app_id = await case_builder.registered(1)
     [template] = await case_builder.notices(app_id)
     now = env.now()
@@ -47,10 +48,18 @@ async def test_two_workers_send_every_notice_exactly_once(
             created_at=now,
             updated_at=now,
         )
-        for i in range(N)
+        for i in range(count)
     ]
     async with transaction(case_builder.sessions) as s:
         await s.execute(insert(Notice), rows)
+
+
+async def test_two_workers_send_every_notice_exactly_once(
+    case_builder: Cases, env: CaseEnv, fake_twilio: FakeTwilio, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SKIP LOCKED sharing is a PostgreSQL feature; SQLite runs one worker")
+    await _queue(case_builder, env, N)
     fake_twilio.latency = 0.002
     providers = [
         TwilioProvider(
@@ -83,3 +92,43 @@ async def test_two_workers_send_every_notice_exactly_once(
     assert all(count == 1 for count in bodies.values())
     notices = await case_builder.notices()
     assert {n.status for n in notices} == {NoticeStatus.SENT}
+
+
+async def test_a_paced_worker_leaves_what_it_cannot_send_soon_to_the_others(
+    case_builder: Cases, env: CaseEnv, fake_twilio: FakeTwilio, database_url: str
+) -> None:
+    """At 5 SMS a second a worker claims about what it sends in `prefetch_seconds`, whether its
+    limiter is its own (SQLite) or shared through PostgreSQL: the rest of a large queue stays
+    free for another worker instead of waiting behind this one's rate."""
+    await _queue(case_builder, env, N)
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        redis_url=None,
+        twilio_account_sid=fake_twilio.account_sid,
+        twilio_auth_token=fake_twilio.auth_token,
+        twilio_from="+15005550006",
+        twilio_api_base=fake_twilio.base_url,
+        twilio_rate_per_second=5,
+    )
+    sms = build_providers(settings)[NoticeChannel.SMS]
+    worker = Worker(
+        case_builder.sessions,
+        env,
+        {NoticeChannel.SMS: sms},
+        config=WorkerConfig(concurrency=2, prefetch_seconds=4),
+    )
+    draining = asyncio.create_task(worker.drain())
+    try:
+        await asyncio.sleep(1.5)
+        statuses = Counter(n.status for n in await case_builder.notices())
+    finally:
+        draining.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await draining
+        await sms.close()
+    # Its lane (the rate times the prefetch), what its two senders hold and results not yet
+    # written: a few dozen, not the whole queue a 500-notice batch would take.
+    held = statuses[NoticeStatus.SENDING]
+    assert 0 < held <= 5 * 4 + 10, statuses
+    assert statuses[NoticeStatus.QUEUED] >= N - 5 * 4 - 10 - statuses[NoticeStatus.SENT], statuses
