@@ -116,6 +116,13 @@ class WorkerConfig:
     prefetch_seconds: float = 10.0
     backoff_base: float = 5.0  # seconds before the first retry, doubled each time
     backoff_cap: float = 900.0
+    # A channel that has had nothing but transient failures (no answer, no "retry after") for
+    # `outage_after` is down: one waiting notice is tried every `probe_every`, and once one goes
+    # through, every notice waiting for a retry there is due at once. Recovery then comes within
+    # a minute of the provider's return, and each notice's own backoff (up to backoff_cap) still
+    # keeps one bad number from being tried over and over.
+    outage_after: timedelta = timedelta(seconds=30)
+    probe_every: timedelta = timedelta(seconds=30)
     # Retries go on while the notice's legal term allows (`deliver_by`). A notice with no term
     # gets this long from when it was written: bounded, but a working day's outage never prints.
     default_term: timedelta = timedelta(days=1)
@@ -268,6 +275,8 @@ class Worker:
         self._held: dict[str, int] = {}
         self._keepers = 0
         self._keeper: asyncio.Task[None] | None = None
+        self._failing_since: dict[NoticeChannel, datetime] = {}  # only transient failures since
+        self._probed_at: dict[NoticeChannel, datetime] = {}
         # Loop time until which this worker's leases surely hold (the last renewal's, less a
         # guard): a sender past it leaves its notice for the worker that takes it over.
         self._held_until = float("inf")
@@ -620,6 +629,7 @@ class Worker:
                 if self.clock.now() >= next_reminders:
                     next_reminders = self.clock.now() + self.config.remind_every
                     await self.remind()
+                await self.probe()
                 sent = await self.drain()
             except Exception:
                 log.exception("delivery pass failed; retrying")
@@ -746,6 +756,53 @@ class Worker:
         ]
         if reached:
             await notices_reached(self.sessions, self.env, reached)
+        await self._note_outages(batch, now)
+
+    # ------------------------------------------------------------------ provider outages
+
+    async def _note_outages(self, batch: list[tuple[Claimed, SendResult]], now: datetime) -> None:
+        """A channel whose provider answered again after an outage: its waiting notices now."""
+        answered = {
+            item.channel
+            for item, result in batch
+            if result.outcome is not Outcome.TRANSIENT or result.retry_after is not None
+        }
+        for channel in {item.channel for item, _ in batch} - answered:
+            self._failing_since.setdefault(channel, now)
+        for channel in answered:
+            since = self._failing_since.pop(channel, None)
+            self._probed_at.pop(channel, None)
+            if since is not None and now - since >= self.config.outage_after:
+                moved = await self._due_now(channel, now)
+                log.info(
+                    "%s is answering again: %d notices waiting for a retry are due",
+                    channel.value,
+                    moved,
+                )
+
+    async def probe(self) -> None:
+        """While a channel is down, one notice waiting for a retry is tried every `probe_every`,
+        whatever its own backoff: the first to go through ends the outage (`_note_outages`)."""
+        now = self.clock.now()
+        for channel, since in list(self._failing_since.items()):
+            last = self._probed_at.get(channel, since)
+            if now - since >= self.config.outage_after and now - last >= self.config.probe_every:
+                self._probed_at[channel] = now
+                await self._due_now(channel, now, one=True)
+
+    async def _due_now(self, channel: NoticeChannel, now: datetime, *, one: bool = False) -> int:
+        waiting = and_(
+            NOTICES.c.status == QUEUED,
+            NOTICES.c.channel == channel,
+            NOTICES.c.due_at > now,
+            NOTICES.c.error_code.is_not(None),  # failed before, not scheduled for later
+        )
+        if one:
+            earliest = select(NOTICES.c.id).where(waiting).order_by(NOTICES.c.due_at).limit(1)
+            waiting = NOTICES.c.id == earliest.scalar_subquery()
+        stmt = update(NOTICES).where(waiting).values(due_at=now)
+        async with self._db_turn, transaction(self.sessions) as session:
+            return cast(CursorResult[Any], await session.execute(stmt)).rowcount or 0
 
 
 @dataclass

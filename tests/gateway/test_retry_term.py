@@ -128,3 +128,41 @@ async def test_a_notice_without_a_term_is_retried_for_a_working_day_then_printed
     assert (notice.status, notice.error_code) == (NoticeStatus.TO_PRINT, TERM_AT_RISK)
     assert notice.attempts > 20  # not the old six
     assert default_end - timedelta(hours=5) <= notice.updated_at <= default_end - MARGIN
+
+
+async def test_when_the_provider_returns_the_waiting_notices_go_within_a_minute(
+    case_builder: Cases, clock: FixedClock, fake_twilio: FakeTwilio
+) -> None:
+    """After a 10-minute outage each notice's own backoff has grown to minutes. While the
+    provider is down the worker tries one waiting notice every 30 s; the first to go through
+    sends the rest at once, not minutes later."""
+    for n in (1, 2, 3):
+        await case_builder.registered(n)
+    fake_twilio.control("down", status=503)
+    w = worker(case_builder, fake_twilio)
+    step = timedelta(seconds=5)
+
+    async def a_pass() -> None:  # what `run` does each pass
+        await w.probe()
+        await w.drain()
+        clock.set(clock.now() + step)
+
+    try:
+        end = clock.now() + timedelta(minutes=10)
+        while clock.now() < end:
+            await a_pass()
+        tries = [n.attempts for n in await case_builder.notices()]
+        assert all(t >= 5 for t in tries)  # each retried with its own backoff all along
+        assert sum(tries) < 3 * 12 + 600 // 30, tries  # and a probe every 30 s, not every pass
+        fake_twilio.control("ok")
+        back = clock.now()
+        while clock.now() - back <= timedelta(minutes=1):
+            await a_pass()
+            if {n.status for n in await case_builder.notices()} == {NoticeStatus.SENT}:
+                break
+    finally:
+        for p in w.providers.values():
+            await p.close()
+    assert [n.status for n in await case_builder.notices()] == [NoticeStatus.SENT] * 3
+    assert clock.now() - back <= timedelta(seconds=35)  # the next probe, then everything
+    assert len(fake_twilio.messages) == 3
