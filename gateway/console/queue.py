@@ -22,7 +22,7 @@ from casework.law.roles import Action
 from casework.law.rules import Ground
 from casework.law.status import Status
 from casework.law.terms import TERM_RULES, Term
-from casework.steps import lookups, work_queue
+from casework.steps import lookups, notices_at_risk, work_queue
 from casework.steps.rows import ID_MAX
 from casework.steps.work_queue import URGENCIES, Cursor, QueueFilter
 from casework.texts.i18n import N_
@@ -134,6 +134,13 @@ async def queue_page(console: ConsoleDep, session: SessionDep, env: EnvDep) -> R
         return console.page("queue.html", 403, refused=True, page=None, **context)
     after = Cursor.decode(query.get("after"))
     page = await work_queue.page(session, env, f, after=after, limit=work_queue.PAGE_SIZE)
+    if after is None:  # heading the first page, as the counts do
+        context["at_risk_total"] = total = await notices_at_risk.count_at_risk(session, env)
+        context["at_risk"] = (
+            await notices_at_risk.notices_at_risk(session, env, limit=AT_RISK_SHOWN)
+            if total
+            else []
+        )
     if f.searching:
         await audit(session, found=len(page.rows))
     return console.page(
@@ -144,6 +151,11 @@ async def queue_page(console: ConsoleDep, session: SessionDep, env: EnvDep) -> R
         first_url=_page_url(console, None) if "after" in query else None,
         **context,
     )
+
+
+# Notices at risk of their legal term shown above the queue: the earliest terms, each a call to
+# make or a sheet to print today (the staff API lists them all: /staff/notices/at-risk).
+AT_RISK_SHOWN = 10
 
 
 def _page_url(console: Console, after: Cursor | None) -> str:

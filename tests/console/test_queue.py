@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from casework.law.identity import mask_iin
+from casework.law.notices import NoticeKind
 from casework.law.procedure import Step
 from casework.law.roles import Role
 from casework.law.rules import DocumentKind, Filer, Ground, required_documents
@@ -28,6 +29,7 @@ from casework.texts.i18n import gettext
 from tests.builders import iin_for, local, phone_for
 from tests.console.conftest import NAMES, SignIn
 from tests.fakes.clock import FixedClock
+from tests.gateway.conftest import Cases
 
 SURNAMES = ("Сейітқалиева", "Омарова", "Бекова", "Әлиева", "Нұрова", "Қасымова", "Жұмабаева")
 CLERK = NAMES[Role.INTAKE_OFFICE]
@@ -368,3 +370,30 @@ async def test_the_queue_runs_the_same_statements_for_3_cases_and_for_30(
     await add(range(4, 31))
     with_30 = await _queue_statements(clerk, engine)
     assert with_3 == with_30 < 20
+
+
+# ---------------------------------------------------------------- notices at risk
+
+
+async def test_notices_at_risk_of_their_term_head_the_queue_until_handed_over(
+    sign_in: SignIn, sessions: async_sessionmaker[AsyncSession], env: CaseEnv
+) -> None:
+    # Monday: a preliminary refusal on paper must reach the applicant before Thursday's
+    # hearing, so staff must phone them to come for it now.
+    cases = Cases(sessions, env)
+    app_id = await cases.preliminary_refusal(1, mcdb=False)
+    [notice] = [n for n in await cases.notices(app_id) if n.kind is NoticeKind.PRELIMINARY_REFUSAL]
+    for locale, title, passed in (
+        ("kk", "Заңдағы мерзімі өтіп кету қаупі бар хабарламалар: 1", "2026 жылғы 18 қараша"),
+        ("ru", "Уведомления, которым грозит пропуск срока по закону: 1", "18 ноября 2026"),
+    ):
+        clerk = await sign_in(Role.INTAKE_OFFICE, locale=locale)
+        page = (await clerk.get("/console/queue")).text
+        assert title in page
+        section = page.split('class="at-risk"')[1].split("</section>")[0]
+        assert f'href="/console/cases/{app_id}"' in section
+        assert gettext(locale, "Preliminary decision and hearing") in section
+        assert passed in section  # the last day to deliver it, in the district's words
+    r = await clerk.post(f"/console/print/{notice.id}/handed-over")
+    page = (await clerk.get("/console/queue")).text
+    assert 'class="at-risk"' not in page, r.text
