@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import statistics
 import sys
@@ -348,6 +349,9 @@ async def run_size(url: str, size: int, rounds: int, per_round: int, cache: Path
     for make in paths.values():  # warm: plans cached, pages compiled
         call, _ = make(random.Random(0))
         await call()
+    # What start-up left is frozen, as `komek serve` does once started (gateway/worker.py): a
+    # full collection then walks only what requests made, not every object of the import.
+    gc.freeze()
     for n in range(rounds):
         order = ("app", "floor") if n % 2 == 0 else ("floor", "app")
         for path, make in paths.items():
