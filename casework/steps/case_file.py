@@ -80,15 +80,15 @@ def seen_by_account(applicant: Applicant, app: Application) -> bool:
 async def visible_case(session: AsyncSession, applicant: Applicant) -> Application | None:
     """The most recent case the applicant's Telegram account may see (`seen_by_account`)."""
     stmt = (
-        select(Application.id)
+        select(Application)
         .where(Application.applicant_id == applicant.id, Application.status != Status.DRAFT)
         .order_by(Application.id.desc())
         .limit(1)
+        .options(*CASE_LOADS)  # the case file in the same statement that finds it
     )
     if not applicant.telegram_verified:
         stmt = stmt.where(Application.channel == Channel.BOT)
-    app_id = await session.scalar(stmt)
-    return None if app_id is None else await load_application(session, app_id)
+    return (await session.scalars(stmt)).one_or_none()
 
 
 async def find_cases(
