@@ -13,7 +13,8 @@ Rounds alternate, so a busy machine slows both alike; per database the script pr
 round, both median rates, each side's CPU per message (what decides the ratio on an idle
 machine), and the ratio held to the 90 % bar: the median over pairs of a worker round and the
 bare round just before it, with its range. Start-up garbage is frozen after the warm-up
-(`gc.freeze()`, as `start_worker` does), so no full collection of it lands in a round.
+(`gc.freeze()`, as `komek worker` and `komek serve` do once started), so no full collection of
+it lands in a round.
 """
 
 from __future__ import annotations

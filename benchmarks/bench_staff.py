@@ -349,7 +349,7 @@ async def run_size(url: str, size: int, rounds: int, per_round: int, cache: Path
     for make in paths.values():  # warm: plans cached, pages compiled
         call, _ = make(random.Random(0))
         await call()
-    # What start-up left is frozen, as `komek serve` does once started (gateway/worker.py): a
+    # What start-up left is frozen, as `komek serve` does once started (gateway/app.py): a
     # full collection then walks only what requests made, not every object of the import.
     gc.freeze()
     for n in range(rounds):

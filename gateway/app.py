@@ -47,9 +47,9 @@ def create_app(
         try:
             bot = telegram_lifespan(app, rt) if with_bot else contextlib.nullcontext()
             async with bot:
-                # What start-up loaded stays for the process's life: out of the collector's
-                # sight, a full collection walks only what requests made (no 100 ms stall in
-                # a page; benchmarks/bench_staff.py).
+                # What start-up loaded (the worker's too) stays for the process's life: out of
+                # the collector's sight, a full collection walks only what requests made (no
+                # 100 ms stall in a page or a drain; benchmarks/bench_staff.py).
                 gc.freeze()
                 if listen_url:  # the one start-up line: where it is, and the staff side
                     log.info("listening on %s (staff console: %s/console/)", listen_url, listen_url)

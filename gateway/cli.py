@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import logging
 import signal
@@ -89,6 +90,7 @@ def _worker(args: argparse.Namespace) -> int:
     async def run() -> None:
         runtime = await Runtime.start(settings)
         running = await start_worker(runtime)
+        gc.freeze()  # start-up's objects out of the collector's sight, as `komek serve` does
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, running.stop.set)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import gc
 import logging
 import operator
 import os
@@ -830,9 +829,6 @@ async def start_worker(runtime: Runtime, *, config: WorkerConfig | None = None) 
         config=config,
         name=runtime.settings.worker_name,
     )
-    # What start-up loaded stays for the process's life: out of the collector's sight, so no
-    # full collection walks it in the middle of a drain.
-    gc.freeze()
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop), name="komek-delivery-worker")
     return RunningWorker(worker, task, stop)
