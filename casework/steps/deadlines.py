@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, event, exists, false, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute, Session, aliased, load_only
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
+from casework.law.rules import Channel, Ground
 from casework.law.status import FINAL, Status
 from casework.law.terms import (
     LIVE_IN,
@@ -154,10 +155,49 @@ def _keep_next_terms(session: Session, _context: Any, _instances: Any) -> None:
 # ---------------------------------------------------------------- the deadline board
 
 
+class CaseLine(NamedTuple):
+    """A case as a list line shows it, read as plain columns: a page of lines costs its rows,
+    not a page of case and person objects."""
+
+    id: int
+    status: Status
+    channel: Channel
+    ground: Ground | None
+    registered_on: date | None
+    next_term: Term | None
+    next_due_on: date | None
+    iin: str
+    last_name: str | None
+    first_name: str | None
+    middle_name: str | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+LINE_COLUMNS = (
+    Application.id,
+    Application.status,
+    Application.channel,
+    Application.ground,
+    Application.registered_on,
+    Application.next_term,
+    Application.next_due_on,
+    Applicant.iin,
+    Applicant.last_name,
+    Applicant.first_name,
+    Applicant.middle_name,
+)
+
+
+def case_lines() -> Select[*tuple[Any, ...]]:
+    return select(*LINE_COLUMNS).join(Applicant, Application.applicant_id == Applicant.id)
+
+
 @dataclass(frozen=True)
 class Due:
-    application: Application
-    applicant: Applicant
+    case: CaseLine
     term: Term
     due_on: date
 
@@ -186,9 +226,9 @@ async def next_deadlines(
     """Each matching case's next unmet, still-relevant deadline (every one: for a whole-district
     sweep such as the calendar's; a page of them is `due_page`)."""
     stmt = (
-        select(Deadline, Application, Applicant)
-        .join(Application, Deadline.application_id == Application.id)
-        .join(Applicant, Application.applicant_id == Applicant.id)
+        case_lines()
+        .add_columns(Deadline.term, Deadline.due_on)
+        .join(Deadline, Deadline.application_id == Application.id)
         .where(Deadline.met_at.is_(None), _live_clause(terms))
         .order_by(Deadline.due_on, Deadline.id)
     )
@@ -201,8 +241,8 @@ async def next_deadlines(
     if due_to:
         stmt = stmt.where(Deadline.due_on <= due_to)
     found: dict[int, Due] = {}
-    for deadline, app, applicant in await session.execute(stmt):
-        found.setdefault(app.id, Due(app, applicant, deadline.term, deadline.due_on))
+    for *line, term, due_on in await session.execute(stmt):
+        found.setdefault(line[0], Due(CaseLine(*line), term, due_on))
     return found
 
 
@@ -299,31 +339,12 @@ def due_query(
     return stmt.order_by(due, Application.id)
 
 
-PEOPLE = load_only(Applicant.iin, Applicant.last_name, Applicant.first_name, Applicant.middle_name)
-CASE_LINE = load_only(
-    Application.status,
-    Application.channel,
-    Application.ground,
-    Application.registered_on,
-    Application.next_term,
-    Application.next_due_on,
-)
-
-
-async def cases_by_id(
-    session: AsyncSession, ids: Sequence[int]
-) -> dict[int, tuple[Application, Applicant]]:
-    """A page of cases as a list line shows them (state, channel, ground, the person), with no
-    relationship loaded: one query, whatever the page holds."""
+async def cases_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, CaseLine]:
+    """A page of cases as list lines: one query, whatever the page holds."""
     if not ids:
         return {}
-    stmt = (
-        select(Application, Applicant)
-        .join(Applicant, Application.applicant_id == Applicant.id)
-        .where(Application.id.in_(ids))
-        .options(CASE_LINE, PEOPLE)
-    )
-    return {app.id: (app, person) for app, person in await session.execute(stmt)}
+    rows = await session.execute(case_lines().where(Application.id.in_(ids)))
+    return {row[0]: CaseLine(*row) for row in rows}
 
 
 def due_page_query(
@@ -353,7 +374,7 @@ async def due_page(session: AsyncSession, **narrowed: Any) -> list[Due]:
     rows = await session.execute(due_page_query(**narrowed))
     found = [(i, t, d) for i, t, d in rows if t and d]
     cases = await cases_by_id(session, [i for i, _, _ in found])
-    return [Due(*cases[i], term, due) for i, term, due in found]
+    return [Due(cases[i], term, due) for i, term, due in found]
 
 
 Urgency = Literal["overdue", "due_soon", "upcoming"]

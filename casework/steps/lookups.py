@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.status import Status
-from casework.steps.deadlines import cases_by_id
+from casework.steps.deadlines import CaseLine, cases_by_id
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.tables.lookups import LookupKind, StaffLookup
@@ -45,7 +45,7 @@ def filed_query(
     return stmt
 
 
-async def filed_page(session: AsyncSession, **narrowed: Any) -> list[tuple[Application, Applicant]]:
+async def filed_page(session: AsyncSession, **narrowed: Any) -> list[CaseLine]:
     """One page of `filed_query`, each case as a list line shows it: two queries."""
     ids = list(await session.scalars(filed_query(**narrowed)))
     cases = await cases_by_id(session, ids)

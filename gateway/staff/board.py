@@ -19,11 +19,9 @@ from casework.law.roles import Action
 from casework.law.status import Status
 from casework.law.terms import Term
 from casework.steps import deadlines, lookups
-from casework.steps.deadlines import DueKey
+from casework.steps.deadlines import CaseLine, DueKey
 from casework.steps.rows import ID_MAX
 from casework.system.db import transaction
-from casework.tables.applicants import Applicant
-from casework.tables.applications import Application
 from casework.tables.staff import Staff
 from gateway.staff.deps import EnvDep, RuntimeDep, SessionDep, permit
 from gateway.staff.errors import Forbidden
@@ -62,13 +60,13 @@ async def deadline_board(
     )
     if len(entries) == limit:
         last = entries[-1].due
-        _link_next(request, response, DueKey(last.due_on, last.application.id).encode())
+        _link_next(request, response, DueKey(last.due_on, last.case.id).encode())
     return [
         BoardRow(
-            application_id=e.due.application.id,
-            status=e.due.application.status,
-            iin=shown_iin(staff, e.due.applicant.iin),
-            full_name=e.due.applicant.full_name,
+            application_id=e.due.case.id,
+            status=e.due.case.status,
+            iin=shown_iin(staff, e.due.case.iin),
+            full_name=e.due.case.full_name,
             term=e.due.term,
             due_on=e.due.due_on,
             urgency=e.urgency,
@@ -118,7 +116,7 @@ async def lookup(
         )
     # (case, person, its next term, that term's last day): by the deadline asked, else the
     # case's stored next term.
-    found: list[tuple[Application, Applicant, Term | None, date | None]]
+    found: list[tuple[CaseLine, Term | None, date | None]]
     if by_deadline:
         due = await deadlines.due_page(
             session,
@@ -130,29 +128,29 @@ async def lookup(
             after=_due_key(after),
             limit=limit,
         )
-        found = [(d.application, d.applicant, d.term, d.due_on) for d in due]
+        found = [(d.case, d.term, d.due_on) for d in due]
         if len(found) == limit:
-            _link_next(request, response, DueKey(due[-1].due_on, due[-1].application.id).encode())
+            _link_next(request, response, DueKey(due[-1].due_on, due[-1].case.id).encode())
     else:
-        pairs = await lookups.filed_page(
+        lines = await lookups.filed_page(
             session, iin=iin, statuses=status or (), before=_case_key(after), limit=limit
         )
-        found = [(app, person, app.next_term, app.next_due_on) for app, person in pairs]
+        found = [(line, line.next_term, line.next_due_on) for line in lines]
         if len(found) == limit:
-            _link_next(request, response, str(pairs[-1][0].id))
+            _link_next(request, response, str(lines[-1].id))
     shown = [
         CaseSummary(
-            id=app.id,
-            status=app.status,
-            iin=shown_iin(staff, applicant.iin),
-            full_name=applicant.full_name,
-            ground=app.ground,
-            channel=app.channel,
-            registered_on=app.registered_on,
+            id=line.id,
+            status=line.status,
+            iin=shown_iin(staff, line.iin),
+            full_name=line.full_name,
+            ground=line.ground,
+            channel=line.channel,
+            registered_on=line.registered_on,
             next_term=next_term,
             next_due_on=next_due_on,
         )
-        for app, applicant, next_term, next_due_on in found
+        for line, next_term, next_due_on in found
     ]
     await audit(session, found=len(shown))
     return shown

@@ -26,7 +26,9 @@ from gateway.staff.errors import Forbidden, TooManyRequests, Unauthorized
 from gateway.staff.rate_limits import Limiter, make_limiter
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are coroutines even when they await nothing: FastAPI runs a plain function in
+# its thread pool, a hand-off that costs more than the work on every request.
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
@@ -48,7 +50,7 @@ async def get_env(runtime: RuntimeDep, session: SessionDep) -> CaseEnv:
 EnvDep = Annotated[CaseEnv, Depends(get_env)]
 
 
-def get_limiter(request: Request) -> Limiter:
+async def get_limiter(request: Request) -> Limiter:
     """The app's rate limiter, made on first use (the runtime, and so Redis, is known by then);
     a test sets `app.state.staff_limiter` to its own."""
     state = request.app.state
