@@ -339,15 +339,7 @@ def due_query(
     return stmt.order_by(due, Application.id)
 
 
-async def cases_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, CaseLine]:
-    """A page of cases as list lines: one query, whatever the page holds."""
-    if not ids:
-        return {}
-    rows = await session.execute(case_lines().where(Application.id.in_(ids)))
-    return {row[0]: CaseLine(*row) for row in rows}
-
-
-def due_page_query(
+def due_lines(
     *,
     terms: Sequence[Term] = (),
     statuses: Sequence[Status] = (),
@@ -356,25 +348,26 @@ def due_page_query(
     due_to: date | None = None,
     after: DueKey | None = None,
     limit: int = 200,
-) -> Select[int, Term | None, date | None]:
-    """`due_query` narrowed to the cases' states or one person, a page long."""
-    stmt = due_query(terms=terms, due_from=due_from, due_to=due_to, after=after)
+) -> Select[*tuple[Any, ...]]:
+    """`due_query` narrowed to the cases' states or one person, a page long, as list lines with
+    their term and its last day: each case found off the terms' index joins its person by key."""
+    page = due_query(terms=terms, due_from=due_from, due_to=due_to, after=after)
+    _, term, due_on = page.selected_columns
+    stmt = page.with_only_columns(*LINE_COLUMNS, term, due_on).join(
+        Applicant, Application.applicant_id == Applicant.id
+    )
     if statuses:
         stmt = stmt.where(Application.status.in_(statuses))
     if iin:
-        stmt = stmt.where(
-            Application.applicant_id.in_(select(Applicant.id).where(Applicant.iin == iin))
-        )
+        stmt = stmt.where(Applicant.iin == iin)
     return stmt.limit(limit)
 
 
 async def due_page(session: AsyncSession, **narrowed: Any) -> list[Due]:
-    """One page of cases with a term running, earliest last day first (`due_page_query`'s
-    arguments): two queries, whatever the page holds."""
-    rows = await session.execute(due_page_query(**narrowed))
-    found = [(i, t, d) for i, t, d in rows if t and d]
-    cases = await cases_by_id(session, [i for i, _, _ in found])
-    return [Due(cases[i], term, due) for i, term, due in found]
+    """One page of cases with a term running, earliest last day first (`due_lines`'s
+    arguments): one query, whatever the page holds."""
+    rows = await session.execute(due_lines(**narrowed))
+    return [Due(CaseLine(*line), t, d) for *line, t, d in rows if t and d]
 
 
 Urgency = Literal["overdue", "due_soon", "upcoming"]

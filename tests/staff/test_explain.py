@@ -115,9 +115,9 @@ async def _assert_walks(
 
 
 async def test_the_board_and_the_queue_walk_the_next_term_index(district: AsyncEngine) -> None:
-    board = deadlines.due_page_query(limit=200)
+    board = deadlines.due_lines(limit=200)
     await _assert_walks(district, board, "ix_applications_next_due")
-    later = deadlines.due_page_query(after=DueKey(TODAY, 5_000), limit=200)
+    later = deadlines.due_lines(after=DueKey(TODAY, 5_000), limit=200)
     await _assert_walks(district, later, "ix_applications_next_due")
     queue = work_queue.queue_query(QueueFilter()).limit(51)
     await _assert_walks(district, queue, "ix_applications_next_due")
@@ -127,25 +127,25 @@ async def test_a_board_narrowed_to_a_term_walks_the_open_terms_index(
     district: AsyncEngine,
 ) -> None:
     # The open terms of that kind, never the whole table; the planner may sort those few.
-    stmt = deadlines.due_page_query(terms=[Term.DECISION], limit=200)
+    stmt = deadlines.due_lines(terms=[Term.DECISION], limit=200)
     await _assert_walks(district, stmt, "ix_deadlines_open_term_due", sorts_at_most=CASES // 10)
 
 
 async def test_the_status_list_walks_the_states_index(district: AsyncEngine) -> None:
     rare = [Status.PRELIMINARY_REFUSAL]
-    first = lookups.filed_query(statuses=rare, limit=50)
+    first = lookups.filed_lines(statuses=rare, limit=50)
     await _assert_walks(district, first, "ix_applications_status_id")
-    later = lookups.filed_query(statuses=rare, before=15_000, limit=50)
+    later = lookups.filed_lines(statuses=rare, before=15_000, limit=50)
     await _assert_walks(district, later, "ix_applications_status_id")
     # A common state may as well walk the cases newest first: in order, no sort either way.
-    common = lookups.filed_query(statuses=[Status.NOTIFIED_GRANTED])
+    common = lookups.filed_lines(statuses=[Status.NOTIFIED_GRANTED])
     nodes = await _plan(district, common)
     assert _indexes(nodes) & {"ix_applications_status_id", "pk_applications"}
     assert not {"Sort", "Seq Scan"} & {n["Node Type"] for n in nodes}
 
 
 async def test_a_lookup_by_iin_reads_the_person_and_their_cases(district: AsyncEngine) -> None:
-    nodes = await _plan(district, lookups.filed_query(iin=f"{4242:012d}"))
+    nodes = await _plan(district, lookups.filed_lines(iin=f"{4242:012d}"))
     assert {"uq_applicants_iin", "ix_applications_applicant_id"} <= _indexes(nodes)
     assert "Seq Scan" not in [n["Node Type"] for n in nodes]
 
