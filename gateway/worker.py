@@ -73,6 +73,7 @@ from casework.system.clock import Clock
 from casework.system.db import transaction
 from casework.system.env import CaseEnv, current
 from casework.system.runtime import Runtime
+from casework.system.settings import Settings
 from casework.tables.notices import Notice, WorkerBeat
 from gateway.mcdb import configure_registry
 from gateway.providers import build_providers
@@ -137,6 +138,12 @@ class WorkerConfig:
     flush_size: int = 500
     flush_interval: float = 0.25
     remind_every: timedelta = timedelta(minutes=5)  # the reminders' pass (steps/reminders.py)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerConfig:
+        # Renewed three times a lease, and at least as often as /ready expects a heartbeat.
+        lease = settings.worker_lease_seconds
+        return cls(lease=timedelta(seconds=lease), renew_every=min(cls.renew_every, lease / 3))
 
 
 @dataclass(slots=True)
@@ -826,7 +833,7 @@ async def start_worker(runtime: Runtime, *, config: WorkerConfig | None = None) 
         runtime.sessions,
         env,
         build_providers(runtime.settings, runtime=runtime),
-        config=config,
+        config=config or WorkerConfig.from_settings(runtime.settings),
         name=runtime.settings.worker_name,
     )
     stop = asyncio.Event()

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casework.law.district import District, load_district
@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_api_base: str | None = None
     twilio_rate_per_second: float = 10.0
+    # How long a send waits for Twilio's answer; one that times out is asked about before any
+    # resend (the worker's reconciliation), never simply sent again.
+    twilio_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     # A local Bot API server (https://github.com/tdlib/telegram-bot-api) instead of Telegram's.
     telegram_api_base: str | None = None
     telegram_rate_per_second: float = 30.0  # Telegram's limits: 30 messages/s in all,
@@ -54,6 +57,9 @@ class Settings(BaseSettings):
     mcdb_url: str | None = None
     # This worker's name in leases and heartbeats; unset means host and process id.
     worker_name: str | None = None
+    # How long a worker's claim on a notice holds unrenewed (it renews every third of it): a
+    # dead worker's notices go to another worker this long after its last renewal at most.
+    worker_lease_seconds: float = Field(default=30.0, ge=3, le=3600)
     # "json" for one JSON object per line (collectors), "text" for a terminal.
     log_format: Literal["json", "text"] = "text"
 

@@ -115,6 +115,7 @@ class TwilioProvider(Provider):
             api_base=settings.twilio_api_base,
             public_url=settings.public_url,
             rate_per_second=settings.twilio_rate_per_second,
+            timeout=settings.twilio_timeout_seconds,
         )
 
     @property

@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from casework.law.notices import NoticeChannel, NoticeStatus
+from casework.system.settings import Settings
 from casework.tables.notices import WorkerBeat
 from gateway.providers.base import Outcome, SendResult
 from gateway.providers.twilio import TwilioProvider
@@ -117,3 +120,51 @@ async def test_the_heartbeat_row_is_written_and_renewed_while_the_worker_runs(
         stop.set()
         await task
         await close(w)
+
+
+async def test_the_lease_and_the_twilio_wait_are_set_from_the_environment(
+    case_builder: Cases,
+    clock: FixedClock,
+    fake_twilio: FakeTwilio,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KOMEK_WORKER_LEASE_SECONDS", "90")
+    monkeypatch.setenv("KOMEK_TWILIO_TIMEOUT_SECONDS", "0.2")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        twilio_account_sid=fake_twilio.account_sid,
+        twilio_auth_token=fake_twilio.auth_token,
+        twilio_from="+15005550006",
+        twilio_api_base=fake_twilio.base_url,
+    )
+    fake_twilio.control("slow", delay=2)  # takes the message, answers too late
+    app_id = await case_builder.registered(1)
+    w = Worker(
+        case_builder.sessions,
+        case_builder.env,
+        {NoticeChannel.SMS: TwilioProvider.from_settings(settings)},
+        config=WorkerConfig.from_settings(settings),
+        name="configured",
+    )
+    try:
+        [claimed] = await w.claim(10)
+        [notice] = await case_builder.notices(app_id)
+        assert notice.lease_until == clock.now() + timedelta(seconds=90)
+        assert w.config.renew_every == 10  # heartbeats as often as /ready expects them
+        started = asyncio.get_running_loop().time()
+        result = await w.providers[NoticeChannel.SMS].send(claimed.message)
+        assert asyncio.get_running_loop().time() - started < 1.5
+        assert result.error_code == "timeout"  # asked about before any resend
+    finally:
+        await close(w)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("KOMEK_WORKER_LEASE_SECONDS", "0"), ("KOMEK_TWILIO_TIMEOUT_SECONDS", "-1")]
+)
+def test_a_lease_or_wait_out_of_range_is_refused_at_start(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.removeprefix("KOMEK_").lower()):
+        Settings(_env_file=None)  # type: ignore[call-arg]
