@@ -30,7 +30,7 @@ from casework.law.terms import (
 )
 from casework.steps.case_file import load_application
 from casework.system.env import CaseEnv
-from casework.tables.applicants import Applicant
+from casework.tables.applicants import Applicant, full_name
 from casework.tables.applications import Application, Deadline
 
 
@@ -173,7 +173,7 @@ class CaseLine(NamedTuple):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return full_name(self.last_name, self.first_name, self.middle_name)
 
 
 LINE_COLUMNS = (

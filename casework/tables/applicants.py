@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from casework.tables.applications import Application
 
 
+def full_name(last: str | None, first: str | None, middle: str | None) -> str:
+    """A person's name as every view writes it: surname, name, patronymic."""
+    return " ".join(p for p in (last, first, middle) if p)
+
+
 class Applicant(Base):
     __tablename__ = "applicants"
 
@@ -43,7 +48,7 @@ class Applicant(Base):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return full_name(self.last_name, self.first_name, self.middle_name)
 
 
 class AccountLinkEvent(Base):
