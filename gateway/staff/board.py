@@ -26,7 +26,7 @@ from casework.tables.staff import Staff
 from gateway.staff.deps import EnvDep, RuntimeDep, SessionDep, permit
 from gateway.staff.errors import Forbidden
 from gateway.staff.schemas import BoardRow, CaseSummary
-from gateway.staff.views import shown_iin
+from gateway.staff.views import iin_view
 
 router = APIRouter(tags=["deadlines"])
 
@@ -61,11 +61,12 @@ async def deadline_board(
     if len(entries) == limit:
         last = entries[-1].due
         _link_next(request, response, DueKey(last.due_on, last.case.id).encode())
+    shown_iin = iin_view(staff)
     return [
         BoardRow(
             application_id=e.due.case.id,
             status=e.due.case.status,
-            iin=shown_iin(staff, e.due.case.iin),
+            iin=shown_iin(e.due.case.iin),
             full_name=e.due.case.full_name,
             term=e.due.term,
             due_on=e.due.due_on,
@@ -138,11 +139,12 @@ async def lookup(
         found = [(line, line.next_term, line.next_due_on) for line in lines]
         if len(found) == limit:
             _link_next(request, response, str(lines[-1].id))
+    shown_iin = iin_view(staff)
     shown = [
         CaseSummary(
             id=line.id,
             status=line.status,
-            iin=shown_iin(staff, line.iin),
+            iin=shown_iin(line.iin),
             full_name=line.full_name,
             ground=line.ground,
             channel=line.channel,
