@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.district import DistrictConfigError, load_district
@@ -30,7 +31,12 @@ from casework.system.db import make_engine, make_sessionmaker, transaction
 from casework.system.logs import configure_logging
 from casework.system.migrate import upgrade, upgrade_engine
 from casework.system.runtime import Runtime
-from casework.system.settings import NotReadyForProduction, get_settings, refuse_unready
+from casework.system.settings import (
+    NotReadyForProduction,
+    get_settings,
+    invalid_settings,
+    refuse_unready,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
@@ -218,7 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging(get_settings().log_format)  # masks IINs and phones in every record
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"komek: {invalid_settings(exc)}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_format)  # masks IINs and phones in every record
     args = build_parser().parse_args(argv)
     command: Handler = args.func
     try:

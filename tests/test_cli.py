@@ -126,3 +126,18 @@ def test_a_lost_staff_token_is_reissued_and_the_old_one_stops_working(tmp_path: 
     assert stored == {hashlib.sha256(new.encode()).hexdigest()}
     unknown = _komek(tmp_path, "staff", "token", "--name", "Нобади")
     assert unknown.returncode == 1 and "no staff member" in unknown.stderr
+
+
+def test_a_bad_setting_stops_the_start_naming_the_variable_not_its_value(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [*KOMEK, "worker"],
+        env=_env(tmp_path, KOMEK_WORKER_LEASE_SECONDS="0", KOMEK_TWILIO_RATE_PER_SECOND="ten"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2
+    assert "KOMEK_WORKER_LEASE_SECONDS: Input should be greater than or equal to 3" in run.stderr
+    assert "KOMEK_TWILIO_RATE_PER_SECOND: Input should be a valid number" in run.stderr
+    assert "Traceback" not in run.stderr and "ten" not in run.stderr

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casework.law.district import District, load_district
@@ -125,6 +125,16 @@ def refuse_unready(settings: Settings, district: District | None = None) -> None
     problems = production_problems(settings, district or load_district(settings.district_file))
     if problems:
         raise NotReadyForProduction(problems)
+
+
+def invalid_settings(exc: ValidationError) -> str:
+    """Each bad setting by the variable an operator sets, and what it must be; never the value
+    given, which may be a secret."""
+    lines = [
+        f"  - KOMEK_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+        for error in exc.errors()
+    ]
+    return "settings that cannot be used:\n" + "\n".join(lines)
 
 
 @lru_cache
