@@ -82,6 +82,28 @@ async def record(
     return row
 
 
+async def record_case_opened(
+    session: AsyncSession,
+    app: Application,
+    *,
+    staff_id: int,
+    at: datetime,
+    document: int | None = None,
+) -> None:
+    """A case opened by its number shows the person on it (their family, phone, documents) as
+    surely as a search by their IIN: kept under their IIN, so "who looked this person up" finds
+    it, and going through cases number by number leaves a row each."""
+    await record(
+        session,
+        staff_id=staff_id,
+        at=at,
+        kind=LookupKind.CASE,
+        iin=app.applicant.iin,
+        filters=f"case={app.id}" + (f"&document={document}" if document else ""),
+        found=1,
+    )
+
+
 @dataclass(frozen=True)
 class Recorded:
     lookup: StaffLookup

@@ -22,6 +22,7 @@ class LookupKind(StrEnum):
     STATUS = "status"  # cases in some states
     ALL = "all"  # the latest cases, no filter
     NOTICE_PROOF = "notice_proof"  # one notice's proof of delivery, downloaded
+    CASE = "case"  # one case opened by its number, or one of its documents
 
 
 class StaffLookup(Base):

@@ -25,7 +25,7 @@ from casework.law.roles import Action
 from casework.law.rules import DocumentKind, RefusalGround, TerminationGround
 from casework.law.status import Status
 from casework.law.terms import Term
-from casework.steps import case_view, notice_proof
+from casework.steps import case_view, lookups, notice_proof
 from casework.steps.case_file import load_application
 from casework.steps.rows import ID_MAX
 from casework.system.env import CaseEnv
@@ -292,6 +292,7 @@ async def case_page(
     app = await _case(session, application_id)
     if app is None:
         return _missing(console)
+    await lookups.record_case_opened(session, app, staff_id=console.staff.id, at=env.now())
     locale, zone = console.locale, env.district.timezone
     kinds = {k.code: getattr(k.name, locale) for k in env.district.assistance}
     return console.page(
@@ -339,6 +340,9 @@ async def document(
     path = Path(doc.storage_path).resolve()
     if not path.is_relative_to(files) or not path.is_file():
         return _missing(console, NO_FILE)
+    await lookups.record_case_opened(
+        session, app, staff_id=console.staff.id, at=runtime.clock.now(), document=doc.id
+    )
     return FileResponse(
         path,
         media_type=doc.content_type,

@@ -17,7 +17,16 @@ from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.roles import Action
-from casework.steps import audit, case_file, commission, decisions, hearings, intake, termination
+from casework.steps import (
+    audit,
+    case_file,
+    commission,
+    decisions,
+    hearings,
+    intake,
+    lookups,
+    termination,
+)
 from casework.system.env import CaseEnv
 from casework.tables.applications import Application
 from casework.tables.staff import Staff
@@ -273,6 +282,7 @@ async def get_case(
     session: SessionDep,
     env: EnvDep,
 ) -> CaseOut:
+    await lookups.record_case_opened(session, app, staff_id=staff.id, at=env.now())
     return await case_out(session, app, env, staff)
 
 

@@ -15,6 +15,7 @@ import httpx
 from fastapi import FastAPI
 from PIL import Image
 from pypdf import PdfWriter
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from casework.law.identity import mask_iin, mask_phone
@@ -37,6 +38,7 @@ from casework.system.env import CaseEnv
 from casework.system.files import store_file
 from casework.system.settings import Settings
 from casework.tables.applications import Document
+from casework.tables.lookups import LookupKind, StaffLookup
 from casework.tables.mcdb import McdbEntry
 from casework.texts.i18n import format_tenge, gettext
 from casework.texts.labels import label
@@ -368,6 +370,16 @@ async def test_a_document_is_served_inline_to_signed_in_staff_only(
         r = await stranger.get(photo_url)
         assert r.status_code == 303 and r.headers["location"] == "/console/login"
         assert r.content == b""
+
+    # Who opened whose case and which of its files, in the lookup audit under the person's IIN;
+    # what was refused (another case's document, a file not in the store) shows nobody.
+    async with sessions() as session:
+        seen = (await session.scalars(select(StaffLookup).order_by(StaffLookup.id))).all()
+    assert [(v.kind, v.iin, v.filters) for v in seen] == [
+        (LookupKind.CASE, iin_for(7), f"case={made.case}"),
+        (LookupKind.CASE, iin_for(7), f"case={made.case}&document={made.photo}"),
+        (LookupKind.CASE, iin_for(7), f"case={made.case}&document={made.scan}"),
+    ]
 
 
 async def test_a_paper_original_has_no_file_to_serve(

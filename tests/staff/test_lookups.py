@@ -106,6 +106,20 @@ async def test_every_lookup_is_recorded_with_who_when_and_what(
     assert not [m for m in ours if iin in m]
 
 
+async def test_opening_cases_by_number_is_recorded_under_each_persons_iin(api: Api) -> None:
+    """Going through cases number by number shows people as surely as searching their IINs."""
+    first = (await api.registered(1))["id"]
+    second = (await api.registered(2))["id"]
+    for number in (first, second, 999_999):  # the last has no case: nobody is shown
+        await api.get(R.DECISION_MAKER, f"/staff/applications/{number}")
+    rows = await audit(api, "?kind=case")
+    assert [(row["filters"], row["iin"], row["found"]) for row in rows] == [
+        (f"case={second}", mask_iin(iin_for(2)), 1),
+        (f"case={first}", mask_iin(iin_for(1)), 1),
+    ]
+    assert {row["staff_role"] for row in rows} == {"decision_maker"}
+
+
 async def test_the_audit_is_filtered_by_who_what_and_when(api: Api, clock: FixedClock) -> None:
     await api.get(R.INTAKE_OFFICE, f"/staff/applications?iin={iin_for(3)}")
     clock.set(clock.now() + timedelta(hours=1))
