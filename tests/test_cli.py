@@ -25,15 +25,20 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [*KOMEK, "db", "upgrade"],
-        env=_env(tmp_path),
+def _komek(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """One `komek` command run to its end, in `tmp_path`, with these KOMEK_ settings."""
+    return subprocess.run(
+        [*KOMEK, *args],
+        env=_env(tmp_path, **env),
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    run = _komek(tmp_path, "db", "upgrade")
     assert run.returncode == 0, run.stderr
     tables = {
         r[0]
@@ -52,14 +57,7 @@ def test_bad_district_file_stops_the_start_naming_the_field(tmp_path: Path) -> N
         ),
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [*KOMEK, "serve", "--port", "9"],
-        env=_env(tmp_path, KOMEK_DISTRICT_FILE=str(bad)),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = _komek(tmp_path, "serve", "--port", "9", KOMEK_DISTRICT_FILE=str(bad))
     assert run.returncode == 2
     assert "income.threshold_multiple" in run.stderr
 
@@ -98,17 +96,6 @@ def test_serve_creates_the_database_and_answers_health(tmp_path: Path) -> None:
         proc.wait(timeout=30)
 
 
-def _komek(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*KOMEK, *args],
-        env=_env(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_a_lost_staff_token_is_reissued_and_the_old_one_stops_working(tmp_path: Path) -> None:
     added = _komek(tmp_path, "staff", "add", "--name", "Айгүл Серікова", "--role", "decision_maker")
     assert added.returncode == 0, added.stderr
@@ -129,13 +116,8 @@ def test_a_lost_staff_token_is_reissued_and_the_old_one_stops_working(tmp_path: 
 
 
 def test_a_bad_setting_stops_the_start_naming_the_variable_not_its_value(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [*KOMEK, "worker"],
-        env=_env(tmp_path, KOMEK_WORKER_LEASE_SECONDS="0", KOMEK_TWILIO_RATE_PER_SECOND="ten"),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    run = _komek(
+        tmp_path, "worker", KOMEK_WORKER_LEASE_SECONDS="0", KOMEK_TWILIO_RATE_PER_SECOND="ten"
     )
     assert run.returncode == 2
     assert "KOMEK_WORKER_LEASE_SECONDS: Input should be greater than or equal to 3" in run.stderr
