@@ -24,7 +24,7 @@ from aiogram.fsm.storage.base import (
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram_dialog.api.entities import DEFAULT_STACK_ID
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from casework.system.clock import Clock, SystemClock
@@ -32,6 +32,11 @@ from casework.tables.conversations import Conversation
 
 # Where aiogram-dialog keeps a private chat's stack of windows (its StorageProxy._stack_key).
 STACK_DESTINY = f"aiogd:stack:{DEFAULT_STACK_ID}"
+
+# A chat's own row and its aiogram-dialog stack, built once (every update reads them).
+_OWN_AND_STACK = select(Conversation).where(
+    Conversation.key.in_((bindparam("own"), bindparam("stack")))
+)
 
 # The session of the update being handled, set by the database middleware.
 current_session: ContextVar[AsyncSession | None] = ContextVar("komek_bot_session", default=None)
@@ -82,11 +87,14 @@ class SQLStorage(BaseStorage):
         session = current_session.get()
         if session is None:
             return
-        keys = [self.keys.build(key), self.keys.build(replace(key, destiny=STACK_DESTINY))]
+        keys = {
+            "own": self.keys.build(key),
+            "stack": self.keys.build(replace(key, destiny=STACK_DESTINY)),
+        }
         held = _held(session)
-        for row in await session.scalars(select(Conversation).where(Conversation.key.in_(keys))):
+        for row in await session.scalars(_OWN_AND_STACK, keys):
             held[row.key] = row
-        for name in keys:
+        for name in keys.values():
             held.setdefault(name, None)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.notices import NoticeKind
@@ -208,9 +208,13 @@ def _proven_elsewhere(applicant: Applicant, telegram_id: int) -> bool:
     )
 
 
+# Built once: every bot update asks it (see casework/steps/case_file.py).
+_HOLDER = select(Applicant).where(Applicant.telegram_id == bindparam("telegram_id"))
+
+
 async def account_holder(session: AsyncSession, telegram_id: int) -> Applicant | None:
     """The applicant this Telegram account is linked to, if any."""
-    return await session.scalar(select(Applicant).where(Applicant.telegram_id == telegram_id))
+    return await session.scalar(_HOLDER, {"telegram_id": telegram_id})
 
 
 async def linked_accounts(session: AsyncSession, *, limit: int = 200) -> list[Applicant]:

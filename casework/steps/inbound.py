@@ -7,13 +7,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, select, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.tables.inbound import InboundMessage
 
 INBOUND: Table = InboundMessage.__table__  # type: ignore[assignment]
+
+# The claim in each dialect's words, built once: every Telegram update and SMS runs it.
+_ROW: dict[str, Any] = {
+    name: bindparam(name) for name in ("provider", "message_id", "reply", "received_at")
+}
+_KEY = ["provider", "message_id"]
+_CLAIM = {
+    "postgresql": postgresql.insert(INBOUND)
+    .values(_ROW)
+    .on_conflict_do_nothing(index_elements=_KEY),
+    "sqlite": sqlite.insert(INBOUND).values(_ROW).on_conflict_do_nothing(index_elements=_KEY),
+}
 
 
 async def claim(session: AsyncSession, *, provider: str, message_id: str, at: datetime) -> bool:
@@ -24,13 +36,8 @@ async def claim(session: AsyncSession, *, provider: str, message_id: str, at: da
     unique key until the first commits, then finds it there (one statement, no error to catch).
     """
     row = {"provider": provider, "message_id": message_id, "reply": "", "received_at": at}
-    key = ["provider", "message_id"]
-    stmt = (
-        postgresql.insert(INBOUND).values(row).on_conflict_do_nothing(index_elements=key)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(INBOUND).values(row).on_conflict_do_nothing(index_elements=key)
-    )
-    result = cast(CursorResult[Any], await session.execute(stmt))
+    stmt = _CLAIM[session.get_bind().dialect.name]
+    result = cast(CursorResult[Any], await session.execute(stmt, row))
     return result.rowcount == 1
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import NotFound, RuleError
@@ -104,15 +104,20 @@ async def start_application(
     return await load_application(session, app.id)
 
 
-async def current_draft(session: AsyncSession, applicant_id: int) -> Application | None:
-    stmt = (
-        select(Application)
-        .where(Application.applicant_id == applicant_id, Application.status == Status.DRAFT)
-        .order_by(Application.id.desc())
-        .limit(1)
-        .options(*DRAFT_LOADS)
+# Built once: every update of a filing asks it (see casework/steps/case_file.py).
+_NEWEST_DRAFT = (
+    select(Application)
+    .where(
+        Application.applicant_id == bindparam("applicant_id"), Application.status == Status.DRAFT
     )
-    draft = (await session.scalars(stmt)).one_or_none()
+    .order_by(Application.id.desc())
+    .limit(1)
+    .options(*DRAFT_LOADS)
+)
+
+
+async def current_draft(session: AsyncSession, applicant_id: int) -> Application | None:
+    draft = (await session.scalars(_NEWEST_DRAFT, {"applicant_id": applicant_id})).one_or_none()
     return known_empty(draft) if draft is not None else None
 
 

@@ -27,9 +27,12 @@ class CaseEnv:
         return self.calendar.local_date(self.clock.now())
 
 
+# Two plain columns, no ORM objects, built once: every unit of work of a long-lived process asks.
+_OVERRIDES = select(CalendarOverride.day, CalendarOverride.working)
+
+
 async def _overrides(session: AsyncSession) -> dict[date, bool]:
-    # Two plain columns, no ORM objects: every unit of work of a long-lived process asks this.
-    rows = await session.execute(select(CalendarOverride.day, CalendarOverride.working))
+    rows = await session.execute(_OVERRIDES)
     return {day: working for day, working in rows}
 
 
