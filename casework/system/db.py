@@ -14,10 +14,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from casework.system.sqlite_trips import one_trip_dbapi
+
 
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+        module = one_trip_dbapi() if url.startswith("sqlite+aiosqlite") else None
+        if module is not None:
+            kwargs.setdefault("module", module)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
