@@ -48,7 +48,7 @@ async def test_rows_counts_and_new_ids_are_what_sqlite_says(sqlite: AsyncEngine)
 
 
 async def test_a_broken_rule_is_the_same_error_and_nothing_half_saved(sqlite: AsyncEngine) -> None:
-    with pytest.raises(IntegrityError, match="UNIQUE constraint failed: t.name"):
+    with pytest.raises(IntegrityError, match=r"UNIQUE constraint failed: t\.name"):
         async with sqlite.begin() as conn:
             await conn.execute(text("INSERT INTO t (name) VALUES ('Әлия')"))
             await conn.execute(text("INSERT INTO t (name) VALUES ('Әлия')"))
