@@ -41,15 +41,20 @@ _AFTER_SUBMISSION = ("deadlines", "hearings", "decisions")
 # computing its cache key took longer (0.3 ms) than SQLite takes to answer it.
 _BY_ID = select(Application).where(Application.id == bindparam("id")).options(*CASE_LOADS)
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=Application)
-_NEWEST_FILED = (
-    select(Application)
-    .where(
-        Application.applicant_id == bindparam("applicant_id"), Application.status != Status.DRAFT
+
+
+def newest_case(*where, loads=CASE_LOADS):
+    """The applicant's most recent case among `where`, with its file, as a statement to keep."""
+    return (
+        select(Application)
+        .where(Application.applicant_id == bindparam("applicant_id"), *where)
+        .order_by(Application.id.desc())
+        .limit(1)
+        .options(*loads)
     )
-    .order_by(Application.id.desc())
-    .limit(1)
-    .options(*CASE_LOADS)  # the case file in the same statement that finds it
-)
+
+
+_NEWEST_FILED = newest_case(Application.status != Status.DRAFT)
 _NEWEST_FILED_IN_BOT = _NEWEST_FILED.where(Application.channel == Channel.BOT)
 
 

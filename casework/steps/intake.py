@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import NotFound, RuleError
@@ -24,6 +24,7 @@ from casework.steps.case_file import (
     DRAFT_LOADS,
     known_empty,
     load_application,
+    newest_case,
     require_status,
 )
 from casework.steps.deadlines import refresh_deadlines
@@ -105,15 +106,7 @@ async def start_application(
 
 
 # Built once: every update of a filing asks it (see casework/steps/case_file.py).
-_NEWEST_DRAFT = (
-    select(Application)
-    .where(
-        Application.applicant_id == bindparam("applicant_id"), Application.status == Status.DRAFT
-    )
-    .order_by(Application.id.desc())
-    .limit(1)
-    .options(*DRAFT_LOADS)
-)
+_NEWEST_DRAFT = newest_case(Application.status == Status.DRAFT, loads=DRAFT_LOADS)
 
 
 async def current_draft(session: AsyncSession, applicant_id: int) -> Application | None:
