@@ -11,9 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, event, exists, false, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    event,
+    exists,
+    false,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
@@ -29,6 +43,7 @@ from casework.law.terms import (
     compute_terms,
 )
 from casework.steps.case_file import load_application
+from casework.system.db import Bound, given
 from casework.system.env import CaseEnv
 from casework.tables.applicants import Applicant, full_name
 from casework.tables.applications import Application, Deadline
@@ -295,8 +310,8 @@ class DueKey:
 def due_query(
     *,
     terms: Sequence[Term] = (),
-    due_from: date | None = None,
-    due_to: date | None = None,
+    due_from: date | ColumnElement[date] | None = None,
+    due_to: date | ColumnElement[date] | None = None,
     after: DueKey | None = None,
 ) -> Select[int, Term | None, date | None]:
     """Cases with a term running, as (case, its next term, that term's last day), earliest first
@@ -330,13 +345,41 @@ def due_query(
                     earlier,
                 )
             )
-    if due_from:
+    if due_from is not None:
         stmt = stmt.where(due >= due_from)
-    if due_to:
+    if due_to is not None:
         stmt = stmt.where(due <= due_to)
     if after is not None:
         stmt = stmt.where(tuple_(due, Application.id) > tuple_(after.due_on, after.application_id))
     return stmt.order_by(due, Application.id)
+
+
+# The keyset's day and case, bound at execution.
+_AFTER = DueKey(
+    bindparam("after_due", type_=Date),  # type: ignore[arg-type]
+    bindparam("after_id", type_=Integer),  # type: ignore[arg-type]
+)
+
+
+@lru_cache(maxsize=256)  # a shape per set of terms asked and filters given
+def _due_shape(
+    terms: tuple[Term, ...], statuses: bool, iin: bool, due_from: bool, due_to: bool, after: bool
+) -> Select[*tuple[Any, ...]]:
+    page = due_query(
+        terms=terms,
+        due_from=bindparam("due_from", type_=Date) if due_from else None,
+        due_to=bindparam("due_to", type_=Date) if due_to else None,
+        after=_AFTER if after else None,
+    )
+    _, term, due_on = page.selected_columns
+    stmt = page.with_only_columns(*LINE_COLUMNS, term, due_on).join(
+        Applicant, Application.applicant_id == Applicant.id
+    )
+    if statuses:
+        stmt = stmt.where(Application.status.in_(bindparam("statuses", expanding=True)))
+    if iin:
+        stmt = stmt.where(Applicant.iin == bindparam("iin"))
+    return stmt.limit(bindparam("limit", type_=Integer))
 
 
 def due_lines(
@@ -348,25 +391,29 @@ def due_lines(
     due_to: date | None = None,
     after: DueKey | None = None,
     limit: int = 200,
-) -> Select[*tuple[Any, ...]]:
+) -> Bound:
     """`due_query` narrowed to the cases' states or one person, a page long, as list lines with
     their term and its last day: each case found off the terms' index joins its person by key."""
-    page = due_query(terms=terms, due_from=due_from, due_to=due_to, after=after)
-    _, term, due_on = page.selected_columns
-    stmt = page.with_only_columns(*LINE_COLUMNS, term, due_on).join(
-        Applicant, Application.applicant_id == Applicant.id
+    shape = _due_shape(
+        tuple(dict.fromkeys(terms)),
+        bool(statuses),
+        bool(iin),
+        due_from is not None,
+        due_to is not None,
+        after is not None,
     )
-    if statuses:
-        stmt = stmt.where(Application.status.in_(statuses))
-    if iin:
-        stmt = stmt.where(Applicant.iin == iin)
-    return stmt.limit(limit)
+    values = given(
+        statuses=list(statuses), iin=iin or None, due_from=due_from, due_to=due_to, limit=limit
+    )
+    if after is not None:
+        values.update(after_due=after.due_on, after_id=after.application_id)
+    return Bound(shape, values)
 
 
 async def due_page(session: AsyncSession, **narrowed: Any) -> list[Due]:
     """One page of cases with a term running, earliest last day first (`due_lines`'s
     arguments): one query, whatever the page holds."""
-    rows = await session.execute(due_lines(**narrowed))
+    rows = await session.execute(*due_lines(**narrowed))
     return [Due(CaseLine(*line), t, d) for *line, t, d in rows if t and d]
 
 

@@ -6,17 +6,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.status import Status
 from casework.steps.deadlines import CaseLine, case_lines
+from casework.system.db import Bound, given
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application
 from casework.tables.lookups import LookupKind, StaffLookup
 from casework.tables.staff import Staff
+
+
+@cache
+def _filed_shape(iin: bool, statuses: bool, before: bool) -> Select[*tuple[Any, ...]]:
+    stmt = (
+        case_lines()
+        .where(Application.status != Status.DRAFT)
+        .order_by(Application.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if iin:
+        stmt = stmt.where(Applicant.iin == bindparam("iin"))
+    if statuses:
+        stmt = stmt.where(Application.status.in_(bindparam("statuses", expanding=True)))
+    if before:
+        stmt = stmt.where(Application.id < bindparam("before", type_=Integer))
+    return stmt
 
 
 def filed_lines(
@@ -25,27 +44,16 @@ def filed_lines(
     statuses: Sequence[Status] = (),
     before: int | None = None,
     limit: int = 200,
-) -> Select[*tuple[Any, ...]]:
+) -> Bound:
     """Filed cases newest first as list lines, from the case numbered below `before`: the cases
     walked off `ix_applications_status_id` (or the person's cases), each joining its person."""
-    stmt = (
-        case_lines()
-        .where(Application.status != Status.DRAFT)
-        .order_by(Application.id.desc())
-        .limit(limit)
-    )
-    if iin:
-        stmt = stmt.where(Applicant.iin == iin)
-    if statuses:
-        stmt = stmt.where(Application.status.in_(statuses))
-    if before is not None:
-        stmt = stmt.where(Application.id < before)
-    return stmt
+    shape = _filed_shape(bool(iin), bool(statuses), before is not None)
+    return Bound(shape, given(iin=iin or None, statuses=list(statuses), before=before, limit=limit))
 
 
 async def filed_page(session: AsyncSession, **narrowed: Any) -> list[CaseLine]:
     """One page of `filed_lines`: one query, whatever the page holds."""
-    return [CaseLine(*row) for row in await session.execute(filed_lines(**narrowed))]
+    return [CaseLine(*row) for row in await session.execute(*filed_lines(**narrowed))]
 
 
 def kind_of(*, iin: str | None, by_deadline: bool, filtered: bool) -> LookupKind:

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.errors import DomainError, NotFound, RuleError
@@ -70,9 +70,13 @@ async def staff_by_name(session: AsyncSession, name: str) -> Staff:
     return staff
 
 
+# Built once: every staff request asks it.
+_BY_TOKEN = select(Staff).where(Staff.token_hash == bindparam("token_hash"))
+
+
 async def staff_by_token(session: AsyncSession, token: str) -> Staff | None:
     """The active staff member holding this token, or None."""
-    staff = await session.scalar(select(Staff).where(Staff.token_hash == hash_token(token)))
+    staff = await session.scalar(_BY_TOKEN, {"token_hash": hash_token(token)})
     return staff if staff is not None and staff.active else None
 
 

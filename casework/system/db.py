@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -43,6 +43,20 @@ def make_engine(url: str, **kwargs: object) -> AsyncEngine:
             cur.close()
 
     return engine
+
+
+class Bound(NamedTuple):
+    """A statement built once for its shape, and this call's values: `session.execute(*bound)`.
+    Composing a statement and its cache key on every request cost more than SQLite takes to
+    answer it (issue 15)."""
+
+    stmt: Executable
+    params: dict[str, Any]
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The values a shape binds: those given (None, an empty list: not narrowed by)."""
+    return {k: v for k, v in values.items() if v is not None and v != []}
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

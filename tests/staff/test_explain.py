@@ -19,6 +19,7 @@ from casework.law.terms import Term
 from casework.steps import deadlines, lookups, work_queue
 from casework.steps.deadlines import DueKey
 from casework.steps.work_queue import QueueFilter
+from casework.system.db import Bound
 from casework.tables.applicants import Applicant
 from casework.tables.applications import Application, Deadline
 from tests.conftest import PG_URL
@@ -90,6 +91,8 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 async def _plan(engine: AsyncEngine, stmt: Any) -> list[dict[str, Any]]:
+    if isinstance(stmt, Bound):  # a shape built once, with this call's values
+        stmt = stmt.stmt.params(stmt.params)
     sql = stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     async with engine.connect() as conn:
         found = await conn.scalar(text(f"EXPLAIN (FORMAT JSON) {sql}"))
