@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from casework.law.deliver_by import Since, deliver_by, needs
@@ -302,16 +302,19 @@ async def registered_phone(session: AsyncSession, iin: str) -> str | None:
 _GONE_OUT = (NoticeStatus.SENT, NoticeStatus.DELIVERED, NoticeStatus.HANDED_OVER)
 
 
+# Built once: the case page and the bot's status screen ask on every view.
+_SENT = (
+    select(Notice)
+    .where(
+        Notice.application_id == bindparam("application_id"),
+        Notice.status.in_(_GONE_OUT),
+        Notice.kind.not_in(SMS_ONLY_KINDS | OPTIONAL_KINDS),
+    )
+    .order_by(Notice.id)
+)
+
+
 async def sent_notices(session: AsyncSession, application_id: int) -> list[Notice]:
     """The notices of a case that have left the outbox, oldest first (one-time codes and
     reminders are not notices of the case)."""
-    rows = await session.scalars(
-        select(Notice)
-        .where(
-            Notice.application_id == application_id,
-            Notice.status.in_(_GONE_OUT),
-            Notice.kind.not_in(SMS_ONLY_KINDS | OPTIONAL_KINDS),
-        )
-        .order_by(Notice.id)
-    )
-    return list(rows)
+    return list(await session.scalars(_SENT, {"application_id": application_id}))

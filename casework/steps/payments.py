@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Select, bindparam, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -75,7 +76,7 @@ async def set_iban(
     await record(session, app, action, actor=actor, at=env.now(), reason=reason)
     grant = next((d.assistance for d in reversed(app.decisions) if d.assistance), None)
     stops = None if grant is None else grant.stops_on
-    entries = await _entries(session, PaymentEntry.application_id == app.id)
+    entries = await _entries(session, _OF_CASE, app.id)
     for entry in entries:
         if entry.status is not S.RETURNED or not owed(entry.period_starts, stops):
             continue
@@ -94,7 +95,7 @@ class Outlook:
 
 
 async def outlook(session: AsyncSession, application_id: int) -> Outlook:
-    entries = await _entries(session, PaymentEntry.application_id == application_id)
+    entries = await _entries(session, _OF_CASE, application_id)
     due = [e for e in entries if e.status in (S.SCHEDULED, S.SENT)]
     paid = [e for e in entries if e.status is S.PAID and e.paid_on is not None]
     return Outlook(
@@ -175,7 +176,7 @@ async def cut_schedule(
     """DR §24: payments for periods from the stop are removed; sent ones are cancelled; paid
     ones are overpayments to recover by the last working day of the month (DR §34)."""
     cut = overpaid = 0
-    for entry in await _entries(session, PaymentEntry.assistance_id == assistance.id):
+    for entry in await _entries(session, _OF_ASSISTANCE, assistance.id):
         if owed(entry.period_starts, assistance.stops_on):
             continue
         if entry.status is S.SCHEDULED:
@@ -207,7 +208,7 @@ def flag_overpaid(env: CaseEnv, entry: PaymentEntry) -> None:
 
 async def history(session: AsyncSession, application_id: int) -> list[PaymentEntry]:
     """Every payment of the case, oldest period first, with the register it went in."""
-    return await _entries(session, PaymentEntry.application_id == application_id)
+    return await _entries(session, _OF_CASE, application_id)
 
 
 # ---------------------------------------------------------------- budget
@@ -304,14 +305,24 @@ async def _over_budget(
 # ---------------------------------------------------------------- rows
 
 
-async def _entries(session: AsyncSession, where: object) -> list[PaymentEntry]:
-    rows = await session.scalars(
+def _entries_by(key: Any) -> Select[PaymentEntry]:
+    return (
         select(PaymentEntry)
-        .where(where)  # type: ignore[arg-type]
+        .where(key == bindparam("id"))
         .options(selectinload(PaymentEntry.register))
         .order_by(PaymentEntry.period_starts, PaymentEntry.id)
     )
-    return list(rows)
+
+
+# Built once: the case page and the bot's status screen ask on every view.
+_OF_CASE = _entries_by(PaymentEntry.application_id)
+_OF_ASSISTANCE = _entries_by(PaymentEntry.assistance_id)
+
+
+async def _entries(
+    session: AsyncSession, stmt: Select[PaymentEntry], key: int
+) -> list[PaymentEntry]:
+    return list(await session.scalars(stmt, {"id": key}))
 
 
 def _repays(entry: PaymentEntry, returned: PaymentEntry) -> bool:
