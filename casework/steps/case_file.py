@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, inspect, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,7 +45,9 @@ _BY_ID = select(Application).where(Application.id == bindparam("id")).options(*C
 _BY_ID_LOCKED = _BY_ID.with_for_update(of=Application)
 
 
-def newest_case(*where, loads=CASE_LOADS):
+def newest_case(
+    *where: ColumnElement[bool], loads: tuple[Any, ...] = CASE_LOADS
+) -> Select[Application]:
     """The applicant's most recent case among `where`, with its file, as a statement to keep."""
     return (
         select(Application)
