@@ -362,22 +362,20 @@ _AFTER = DueKey(
 
 
 @lru_cache(maxsize=256)  # a shape per set of terms asked and filters given
-def _due_shape(
-    terms: tuple[Term, ...], statuses: bool, iin: bool, due_from: bool, due_to: bool, after: bool
-) -> Select[*tuple[Any, ...]]:
+def _due_shape(terms: tuple[Term, ...], narrowed: frozenset[str]) -> Select[*tuple[Any, ...]]:
     page = due_query(
         terms=terms,
-        due_from=bindparam("due_from", type_=Date) if due_from else None,
-        due_to=bindparam("due_to", type_=Date) if due_to else None,
-        after=_AFTER if after else None,
+        due_from=bindparam("due_from", type_=Date) if "due_from" in narrowed else None,
+        due_to=bindparam("due_to", type_=Date) if "due_to" in narrowed else None,
+        after=_AFTER if "after_due" in narrowed else None,
     )
     _, term, due_on = page.selected_columns
     stmt = page.with_only_columns(*LINE_COLUMNS, term, due_on).join(
         Applicant, Application.applicant_id == Applicant.id
     )
-    if statuses:
+    if "statuses" in narrowed:
         stmt = stmt.where(Application.status.in_(bindparam("statuses", expanding=True)))
-    if iin:
+    if "iin" in narrowed:
         stmt = stmt.where(Applicant.iin == bindparam("iin"))
     return stmt.limit(bindparam("limit", type_=Integer))
 
@@ -394,20 +392,16 @@ def due_lines(
 ) -> Bound:
     """`due_query` narrowed to the cases' states or one person, a page long, as list lines with
     their term and its last day: each case found off the terms' index joins its person by key."""
-    shape = _due_shape(
-        tuple(dict.fromkeys(terms)),
-        bool(statuses),
-        bool(iin),
-        due_from is not None,
-        due_to is not None,
-        after is not None,
-    )
     values = given(
-        statuses=list(statuses), iin=iin or None, due_from=due_from, due_to=due_to, limit=limit
+        statuses=list(statuses),
+        iin=iin,
+        due_from=due_from,
+        due_to=due_to,
+        after_due=after and after.due_on,
+        after_id=after and after.application_id,
+        limit=limit,
     )
-    if after is not None:
-        values.update(after_due=after.due_on, after_id=after.application_id)
-    return Bound(shape, values)
+    return Bound(_due_shape(tuple(dict.fromkeys(terms)), frozenset(values)), values)
 
 
 async def due_page(session: AsyncSession, **narrowed: Any) -> list[Due]:

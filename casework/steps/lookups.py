@@ -22,18 +22,18 @@ from casework.tables.staff import Staff
 
 
 @cache
-def _filed_shape(iin: bool, statuses: bool, before: bool) -> Select[*tuple[Any, ...]]:
+def _filed_shape(narrowed: frozenset[str]) -> Select[*tuple[Any, ...]]:
     stmt = (
         case_lines()
         .where(Application.status != Status.DRAFT)
         .order_by(Application.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
-    if iin:
+    if "iin" in narrowed:
         stmt = stmt.where(Applicant.iin == bindparam("iin"))
-    if statuses:
+    if "statuses" in narrowed:
         stmt = stmt.where(Application.status.in_(bindparam("statuses", expanding=True)))
-    if before:
+    if "before" in narrowed:
         stmt = stmt.where(Application.id < bindparam("before", type_=Integer))
     return stmt
 
@@ -47,8 +47,8 @@ def filed_lines(
 ) -> Bound:
     """Filed cases newest first as list lines, from the case numbered below `before`: the cases
     walked off `ix_applications_status_id` (or the person's cases), each joining its person."""
-    shape = _filed_shape(bool(iin), bool(statuses), before is not None)
-    return Bound(shape, given(iin=iin or None, statuses=list(statuses), before=before, limit=limit))
+    values = given(iin=iin, statuses=list(statuses), before=before, limit=limit)
+    return Bound(_filed_shape(frozenset(values)), values)
 
 
 async def filed_page(session: AsyncSession, **narrowed: Any) -> list[CaseLine]:

@@ -55,8 +55,9 @@ class Bound(NamedTuple):
 
 
 def given(**values: Any) -> dict[str, Any]:
-    """The values a shape binds: those given (None, an empty list: not narrowed by)."""
-    return {k: v for k, v in values.items() if v is not None and v != []}
+    """The values a shape binds: those given (None, an empty text or list: not narrowed by).
+    A shape is then chosen by these keys alone, so it binds exactly what is passed."""
+    return {k: v for k, v in values.items() if not (v is None or (v == "" or v == []))}
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
