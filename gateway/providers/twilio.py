@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import aiohttp
 from twilio.base.exceptions import TwilioRestException
@@ -44,11 +45,35 @@ TRANSIENT_CODES = frozenset({20429, 20500, 20503, 30001, 30008})
 
 
 class _TimedHttpClient(AsyncTwilioHttpClient):
-    """The library's client with its time limit on every request: the library passes none, and
-    aiohttp's own timer is cheaper than wrapping each send in asyncio.timeout."""
+    """The library's client with its time limit on every request (the library passes none, and
+    aiohttp's own timer is cheaper than wrapping each send in asyncio.timeout), and its form
+    encoded here: the same bytes aiohttp would send, at a quarter of a send's CPU less. Handed
+    a dict, aiohttp first fails to find a payload type for it, then builds a multipart writer
+    with a random boundary it never uses, and only then encodes the form."""
 
-    async def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
-        return await super().request(*args, timeout=timeout or self.timeout, **kwargs)
+    async def request(
+        self,
+        *args: Any,
+        data: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        body = urlencode(list(data.items()), doseq=True).encode() if data else None
+        return await super().request(
+            *args,
+            data=body,
+            timeout=timeout or self.timeout,
+            **kwargs,
+        )
+
+    # The library formats every line of its request log before the logger drops it.
+    def log_request(self, kwargs: dict[str, Any]) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_request(kwargs)
+
+    def log_response(self, status_code: int, response: Any) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_response(status_code, response)
 
 
 def classify(status: int, code: int | None) -> Outcome:
@@ -101,6 +126,13 @@ class TwilioProvider(Provider):
         self.from_, self.messaging_service_sid = from_, messaging_service_sid
         self.api_base, self.public_url, self.timeout = api_base, public_url, timeout
         self.limiter: Limiter = RateLimiter(rate_per_second)  # build_providers may share it
+        # Every message's sender and where it is posted (the Messages resource, REST API 2010).
+        self._sender: dict[str, str] = (
+            {"MessagingServiceSid": messaging_service_sid}
+            if messaging_service_sid
+            else {"From": from_ or ""}
+        )
+        self._messages_uri = f"/Accounts/{account_sid}/Messages.json"
         self._client: Client | None = None
         self._http: AsyncTwilioHttpClient | None = None
 
@@ -133,14 +165,17 @@ class TwilioProvider(Provider):
         await self.limiter.wait()
 
     async def send(self, message: Outgoing) -> SendResult:
+        # In the library's order, so Twilio gets the very bytes `messages.create_async` sends.
+        form = {"To": message.address}
+        if callback := status_callback_url(self.public_url, message.notice_id):
+            form["StatusCallback"] = callback
+        form |= self._sender
+        form["Body"] = message.text
         try:
-            sent = await self.client.messages.create_async(
-                to=message.address,
-                body=message.text,
-                from_=self.from_ if not self.messaging_service_sid else None,
-                messaging_service_sid=self.messaging_service_sid,
-                status_callback=status_callback_url(self.public_url, message.notice_id),
-            )
+            # Posted through the library's API version rather than `messages.create_async`: the
+            # answer stays the JSON Twilio sent, of which three fields are read, instead of a
+            # MessageInstance that converts all thirty (dates from RFC 2822): a tenth of a send.
+            sent = await self.client.api.v2010.create_async("POST", self._messages_uri, data=form)
         except TwilioRestException as exc:
             outcome = classify(exc.status, exc.code)
             if exc.status == 429 or exc.code == 20429:
@@ -158,11 +193,11 @@ class TwilioProvider(Provider):
             return SendResult(Outcome.TRANSIENT, error_code="connect", error_message=describe(exc))
         except (aiohttp.ClientError, OSError) as exc:
             return SendResult(Outcome.TRANSIENT, error_code="network", error_message=describe(exc))
-        status = (sent.status or "queued").lower()
-        n = int(sent.num_segments or 0) or segments(message.text)
+        status = str(sent.get("status") or "queued").lower()
+        n = int(sent.get("num_segments") or 0) or segments(message.text)
         return SendResult(
             self.map_status(status) or Outcome.ACCEPTED,
-            provider_id=sent.sid,
+            provider_id=sent.get("sid"),
             provider_status=status,
             segments=n,
             provider=self.name,

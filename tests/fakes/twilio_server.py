@@ -234,7 +234,14 @@ class FakeTwilio(LocalHttpServer):
         return response
 
     async def _answer_create(self, request: web.Request, form: dict[str, Any]) -> web.Response:
-        self.requests.append({"path": request.path, "form": form, "headers": dict(request.headers)})
+        self.requests.append(
+            {
+                "path": request.path,
+                "form": form,
+                "headers": dict(request.headers),
+                "body": await request.read(),  # as sent (aiohttp keeps it once read)
+            }
+        )
         if self.latency:
             await asyncio.sleep(self.latency)
         sid = request.match_info["sid"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from casework.law.notices import NoticeChannel, NoticeStatus
+from casework.law.notices import NoticeChannel, NoticeKind, NoticeStatus, Outcome
 from casework.law.status import Status
 from casework.system.env import CaseEnv
+from gateway.providers.base import Outgoing
 from gateway.providers.twilio import TwilioProvider
 from gateway.sms import segments
 from gateway.worker import Worker, WorkerConfig
@@ -219,3 +220,45 @@ def fake_twilio_answer(status: int, code: int, delay: float = 0.0):  # type: ign
     from tests.fakes.twilio_server import Answer
 
     return Answer(status, code, delay)
+
+
+async def test_twilio_receives_what_the_librarys_own_message_call_sends(
+    fake_twilio: FakeTwilio,
+) -> None:
+    """The provider encodes the form itself and reads the answer as JSON (both cheaper than the
+    library's way): Twilio must see the same request, byte for byte, and the same message."""
+    text = (
+        "№7 өтініш: көмек тағайындалды, 43 250 ₸ & 100% — «бір жолғы»? "
+        "Сұрақтарыңыз болса, аудандық бөлімге хабарласыңыз."
+    )
+    provider = TwilioProvider(
+        fake_twilio.account_sid,
+        fake_twilio.auth_token,
+        from_="+15005550006",
+        api_base=fake_twilio.base_url,
+        public_url=PUBLIC_URL,
+        rate_per_second=0,
+    )
+    try:
+        result = await provider.send(
+            Outgoing(7, 1, NoticeKind.ACCEPTANCE_RECEIPT, "kk", "+77010000007", text)
+        )
+        await provider.client.messages.create_async(
+            to="+77010000007",
+            from_="+15005550006",
+            body=text,
+            status_callback=f"{PUBLIC_URL}/twilio/status?notice=7",
+        )
+    finally:
+        await provider.close()
+    ours, librarys = fake_twilio.requests
+    assert ours["body"] == librarys["body"]
+    assert ours["headers"]["Content-Type"] == librarys["headers"]["Content-Type"]
+    assert ours["form"]["Body"] == text
+    # Twilio's answer: the message's sid, "queued", two UCS-2 segments for this text.
+    assert result.outcome is Outcome.ACCEPTED
+    assert (result.provider_id, result.provider_status) == (
+        fake_twilio.messages[0]["sid"],
+        "queued",
+    )
+    assert result.segments == 2
