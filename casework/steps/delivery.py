@@ -226,11 +226,12 @@ async def get_notice(session: AsyncSession, notice_id: int, *, for_update: bool 
     return notice
 
 
-def claimable(env: CaseEnv, now: datetime) -> ColumnElement[bool]:
-    """What the worker may take from the queue now: any notice, but an optional message only in
-    working hours on the working day it was written. Never at night, never a day late: one left
-    waiting (a retry past closing, a worker that was down) is withdrawn instead (`withdraw`)."""
-    opened = _opened_today(env, now)
+def claimable(opened: Any) -> ColumnElement[bool]:
+    """What the worker may take from the queue: any notice, but an optional message only in
+    working hours on the working day it was written (`opened`: that day's opening, None outside
+    working hours; a bound parameter in a statement built once). Never at night, never a day
+    late: one left waiting (a retry past closing, a worker that was down) is withdrawn instead
+    (`withdraw`)."""
     if opened is None:
         return Notice.kind.not_in(OPTIONAL_KINDS)
     return or_(Notice.kind.not_in(OPTIONAL_KINDS), Notice.created_at >= opened)
@@ -238,11 +239,11 @@ def claimable(env: CaseEnv, now: datetime) -> ColumnElement[bool]:
 
 def too_late(env: CaseEnv, now: datetime, created_at: datetime) -> bool:
     """An optional message written at `created_at` can no longer go (see `claimable`)."""
-    opened = _opened_today(env, now)
+    opened = opened_today(env, now)
     return opened is None or created_at < opened
 
 
-def _opened_today(env: CaseEnv, now: datetime) -> datetime | None:
+def opened_today(env: CaseEnv, now: datetime) -> datetime | None:
     """The opening of the working hours `now` falls in; None outside working hours."""
     cal = env.calendar
     if not cal.is_working_time(now):
