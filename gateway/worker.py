@@ -520,7 +520,9 @@ class Worker:
                     self._release((item,))
                     continue
                 try:
-                    result = await self._reconcile(provider, item)
+                    result = None
+                    if item.reconcile_since is not None:
+                        result = await self._reconcile(provider, item, item.reconcile_since)
                     if result is None:
                         await provider.pace(item.message)
                         result = await provider.send(item.message)
@@ -562,13 +564,13 @@ class Worker:
             await writer
         return done
 
-    async def _reconcile(self, provider: Provider, item: Claimed) -> SendResult | None:
-        """For a notice an earlier attempt may have sent: the provider's result for that send,
-        or None when the provider never took it (send it now). When the provider cannot tell,
-        a transient result: the notice waits and is asked about again."""
-        if item.reconcile_since is None:
-            return None
-        since = item.reconcile_since - self.config.reconcile_margin
+    async def _reconcile(
+        self, provider: Provider, item: Claimed, attempted: datetime
+    ) -> SendResult | None:
+        """For a notice an earlier attempt (begun at `attempted`) may have sent: the provider's
+        result for that send, or None when the provider never took it (send it now). When the
+        provider cannot tell, a transient result: the notice waits and is asked about again."""
+        since = attempted - self.config.reconcile_margin
         try:
             found = await provider.find_sent(item.message, since)
         except Exception as exc:
