@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.law.notices import ChannelReason, NoticeChannel, NoticeKind, NoticeStatus
@@ -56,12 +56,23 @@ class Notice(Base):
         # Takeover of lapsed leases, and notices at risk of their legal term.
         Index("ix_notices_status_lease_until", "status", "lease_until"),
         Index("ix_notices_status_deliver_by", "status", "deliver_by"),
+        # Only the rows that have one (most notices have no broadcast, none a provider id until
+        # sent): on PostgreSQL every update of a notice adds an entry to each index it is in.
+        *(
+            Index(
+                f"ix_notices_{column}",
+                column,
+                postgresql_where=text(f"{column} IS NOT NULL"),
+                sqlite_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("broadcast_id", "provider_id")
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
-    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), index=True)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
     kind: Mapped[NoticeKind] = mapped_column(enum_column(NoticeKind))
     locale: Mapped[str] = mapped_column(String(2))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -92,7 +103,7 @@ class Notice(Base):
     deliver_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider: Mapped[str | None] = mapped_column(String(20))
-    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(64))
     provider_status: Mapped[str | None] = mapped_column(String(30))
     error_code: Mapped[str | None] = mapped_column(String(20))
     error_message: Mapped[str | None] = mapped_column(Text)
