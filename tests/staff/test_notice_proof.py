@@ -6,13 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from casework.law.identity import mask_iin, mask_phone
 from casework.law.notices import NoticeChannel, NoticeKind
 from casework.law.roles import Role
+from casework.system.db import transaction
 from casework.system.env import CaseEnv
 from casework.tables.lookups import StaffLookup
+from casework.tables.notices import Notice
 from gateway.providers.sandbox import DELIVERED_NUMBER, SandboxProvider
 from gateway.worker import Worker
 from tests.builders import iin_for, phone_for
@@ -135,3 +139,17 @@ async def test_proof_needs_the_right_and_an_existing_notice(api: Api, env: CaseE
     assert r.status_code == 401
     async with api.sessions() as s:
         assert list(await s.scalars(select(StaffLookup))) == []  # nothing shown, nothing logged
+
+
+async def test_a_notice_and_its_proof_cannot_be_deleted(api: Api, env: CaseEnv) -> None:
+    """Notices are legal records: the database refuses to delete one, whoever asks, and its
+    proof stays whole (events are written by the database itself, one per status)."""
+    cases = Cases(api.sessions, env)
+    app_id = await cases.granted(1, phone=DELIVERED_NUMBER)
+    await Worker(api.sessions, env, {NoticeChannel.SMS: SandboxProvider()}).drain()
+    [decision] = [n for n in await cases.notices(app_id) if n.kind is NoticeKind.DECISION_GRANTED]
+    with pytest.raises(DBAPIError, match="never deleted"):
+        async with transaction(api.sessions) as session:
+            await session.execute(delete(Notice).where(Notice.id == decision.id))
+    r = await api.get(Role.COMMISSION_SECRETARY, proof_url(decision.id))
+    assert [e["status"] for e in r.json()["events"]] == ["queued", "sending", "delivered"]
