@@ -99,54 +99,54 @@ class BareSide:
     async def __aexit__(self, *exc: object) -> None:
         await self.http.close()
 
+    async def send(self, i: int) -> None:
+        await self.client.messages.create_async(
+            to=f"+7701{i:07d}",
+            from_=SENDER,
+            body=TEXT.format(n=i),
+            status_callback=f"https://komek.example.kz/twilio/status?notice={i}",
+        )
+
     async def round(self, n: int) -> Round:
         todo = iter(range(n))
 
         async def one() -> None:
             for i in todo:
-                await self.client.messages.create_async(
-                    to=f"+7701{i:07d}",
-                    from_=SENDER,
-                    body=TEXT.format(n=i),
-                    status_callback=f"https://komek.example.kz/twilio/status?notice={i}",
-                )
+                await self.send(i)
 
         start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(one() for _ in range(self.concurrency)))
         return Round(n / (time.perf_counter() - start), (time.process_time() - cpu) / n)
+
+
+def twilio_provider(base: str) -> TwilioProvider:
+    """The worker's Twilio provider, unpaced, posting to the fake."""
+    return TwilioProvider(
+        ACCOUNT_SID,
+        AUTH_TOKEN,
+        from_=SENDER,
+        api_base=base,
+        public_url="https://komek.example.kz",
+        rate_per_second=0,
+    )
 
 
 class ProviderSide(BareSide):
     """Komek's Twilio provider in the same plain loop: `concurrency` tasks, no database."""
 
     async def __aenter__(self) -> ProviderSide:
-        self.provider = TwilioProvider(
-            ACCOUNT_SID,
-            AUTH_TOKEN,
-            from_=SENDER,
-            api_base=self.base,
-            public_url="https://komek.example.kz",
-            rate_per_second=0,
-        )
+        self.provider = twilio_provider(self.base)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.provider.close()
 
-    async def round(self, n: int) -> Round:
-        todo = iter(range(n))
-
-        async def one() -> None:
-            for i in todo:
-                message = Outgoing(
-                    i, 1, NoticeKind.ACCEPTANCE_RECEIPT, "kk", f"+7701{i:07d}", TEXT.format(n=i)
-                )
-                await self.provider.pace(message)
-                await self.provider.send(message)
-
-        start, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(one() for _ in range(self.concurrency)))
-        return Round(n / (time.perf_counter() - start), (time.process_time() - cpu) / n)
+    async def send(self, i: int) -> None:
+        message = Outgoing(
+            i, 1, NoticeKind.ACCEPTANCE_RECEIPT, "kk", f"+7701{i:07d}", TEXT.format(n=i)
+        )
+        await self.provider.pace(message)
+        await self.provider.send(message)
 
 
 class OutboxSide:
@@ -177,14 +177,7 @@ class OutboxSide:
             self.ids = (app.id, applicant.id)
             calendar = await load_calendar(s, district)
         env = CaseEnv(clock=SystemClock(), calendar=calendar, district=district)
-        self.provider = TwilioProvider(
-            ACCOUNT_SID,
-            AUTH_TOKEN,
-            from_=SENDER,
-            api_base=self.base,
-            public_url="https://komek.example.kz",
-            rate_per_second=0,
-        )
+        self.provider = twilio_provider(self.base)
         self.worker = Worker(
             self.sessions,
             env,

@@ -19,10 +19,8 @@ from tests.gateway.conftest import Cases
 PUBLIC_URL = "https://komek.example.kz"
 
 
-def twilio_worker(
-    case_builder: Cases, env: CaseEnv, fake: FakeTwilio, **cfg: object
-) -> tuple[Worker, TwilioProvider]:
-    provider = TwilioProvider(
+def twilio_provider(fake: FakeTwilio) -> TwilioProvider:
+    return TwilioProvider(
         fake.account_sid,
         fake.auth_token,
         from_="+15005550006",
@@ -30,6 +28,12 @@ def twilio_worker(
         public_url=PUBLIC_URL,
         rate_per_second=0,
     )
+
+
+def twilio_worker(
+    case_builder: Cases, env: CaseEnv, fake: FakeTwilio, **cfg: object
+) -> tuple[Worker, TwilioProvider]:
+    provider = twilio_provider(fake)
     worker = Worker(
         case_builder.sessions, env, {NoticeChannel.SMS: provider}, config=WorkerConfig(**cfg)
     )  # type: ignore[arg-type]
@@ -231,14 +235,7 @@ async def test_twilio_receives_what_the_librarys_own_message_call_sends(
         "№7 өтініш: көмек тағайындалды, 43 250 ₸ & 100% — «бір жолғы»? "
         "Сұрақтарыңыз болса, аудандық бөлімге хабарласыңыз."
     )
-    provider = TwilioProvider(
-        fake_twilio.account_sid,
-        fake_twilio.auth_token,
-        from_="+15005550006",
-        api_base=fake_twilio.base_url,
-        public_url=PUBLIC_URL,
-        rate_per_second=0,
-    )
+    provider = twilio_provider(fake_twilio)
     try:
         result = await provider.send(
             Outgoing(7, 1, NoticeKind.ACCEPTANCE_RECEIPT, "kk", "+77010000007", text)
