@@ -3,7 +3,7 @@
 One pass (`drain`) is a pipeline: a feeder claims due notices in batches (one UPDATE … RETURNING,
 with FOR UPDATE SKIP LOCKED on PostgreSQL so several workers share the queue) into one lane per
 channel, `concurrency` senders per lane pace and send them, and a writer records the results in
-batches (one driver-level executemany per batch). A claimed row carries a token; results are
+batches (one UPDATE per batch of like results). A claimed row carries a token; results are
 written only where the token still matches, so a row another worker took over is never
 overwritten by the first claimer.
 
