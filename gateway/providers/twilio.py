@@ -123,7 +123,6 @@ class TwilioProvider(Provider):
         if not from_ and not messaging_service_sid:
             raise ValueError("Twilio needs KOMEK_TWILIO_FROM or KOMEK_TWILIO_MESSAGING_SERVICE_SID")
         self.account_sid, self._token = account_sid, auth_token
-        self.from_, self.messaging_service_sid = from_, messaging_service_sid
         self.api_base, self.public_url, self.timeout = api_base, public_url, timeout
         self.limiter: Limiter = RateLimiter(rate_per_second)  # build_providers may share it
         # Every message's sender and where it is posted (the Messages resource, REST API 2010).
